@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Same upcoming features as the anchor codebases, so `any` and imports are explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "SmuggleWatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "smugglewatch", targets: ["smugglewatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The data model: posts, caption cues, labels, JSONL.
+        .target(name: "Posts", swiftSettings: swiftSettings),
+        // Normalisation, tokenisation, contact / price extraction, evidence.
+        .target(name: "Features", dependencies: ["Posts"], swiftSettings: swiftSettings),
+        // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
+        .target(name: "Bayes", dependencies: ["Features", "Posts"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "smugglewatch",
+            dependencies: [
+                "Posts", "Features", "Bayes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PostsTests", dependencies: ["Posts"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Posts"], swiftSettings: swiftSettings),
+        .testTarget(name: "BayesTests", dependencies: ["Bayes", "Features", "Posts"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SmuggleWatchCLITests",
+            dependencies: ["Posts"],
+            resources: [],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
