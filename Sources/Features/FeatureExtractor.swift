@@ -1,0 +1,215 @@
+public import Posts
+
+/// Receives the tokens of a post as they are extracted.
+public protocol TokenSink {
+    /// One token: its hash (the model's key), its weight (the field weight), where it came from,
+    /// and its text, built only when the sink asks for it.
+    mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String)
+    /// Whether `evidence(_:)` should be called; building evidence costs strings.
+    var wantsEvidence: Bool { get }
+    mutating func evidence(_ e: Evidence)
+}
+
+extension TokenSink {
+    public var wantsEvidence: Bool { false }
+    public mutating func evidence(_ e: Evidence) {}
+}
+
+/// Turns a post into the tokens the model counts and the evidence a reviewer sees.
+///
+/// Tokens: folded words and word bigrams for alphabetic scripts; character unigrams and bigrams
+/// for Chinese (no whitespace needed); hashtags whole (`#cruzarlafrontera`) and split at case
+/// changes; emoji; `__num__` for other numbers; and one token per contact or price pattern
+/// (`__phone__`, `__wa_link__`, `__tg_handle__`, `__wechat_id__`, `__price__`, …).
+///
+/// The post's declared language and its author are never read: features describe content only.
+public struct FeatureExtractor {
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// How much a token from each field counts.
+        public var titleWeight = 1.0
+        public var descriptionWeight = 1.0
+        public var hashtagWeight = 1.0
+        public var captionWeight = 1.0
+        public var wordBigrams = true
+        public var cjkBigrams = true
+
+        public init() {}
+
+        public func weight(of field: PostField) -> Double {
+            switch field {
+            case .title: titleWeight
+            case .description: descriptionWeight
+            case .hashtags: hashtagWeight
+            case .captions: captionWeight
+            }
+        }
+    }
+
+    public var configuration: Configuration
+    var tokenizer = Tokenizer()
+    var hashtagTokenizer = Tokenizer(splitCamelCase: true)
+    var pieces = Pieces()
+    var spelled = Pieces()
+    var hashes: [UInt64] = []
+    var consumed: [Bool] = []
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Extracts every token of `post` into `sink`, field by field.
+    public mutating func extract<S: TokenSink>(_ post: Post, into sink: inout S) {
+        if let t = post.title { extract(text: t, field: .title, index: -1, cueStart: nil, into: &sink) }
+        if let d = post.description { extract(text: d, field: .description, index: -1, cueStart: nil, into: &sink) }
+        for (k, tag) in post.hashtags.enumerated() {
+            extract(text: tag, field: .hashtags, index: Int32(k), cueStart: nil, into: &sink)
+        }
+        for (k, cue) in post.captions.enumerated() {
+            extract(text: cue.text, field: .captions, index: Int32(k), cueStart: cue.start, into: &sink)
+        }
+    }
+
+    /// The tokens of one text, as strings with their total weights, in first-seen order.
+    public mutating func tokens(of post: Post) -> [(token: String, count: Double)] {
+        var sink = CollectingSink()
+        extract(post, into: &sink)
+        return sink.order.map { ($0, sink.counts[$0]!) }
+    }
+
+    /// The contact and price evidence of a post.
+    public mutating func evidence(in post: Post) -> [Evidence] {
+        var sink = CollectingSink()
+        sink.collectEvidence = true
+        extract(post, into: &sink)
+        return sink.found
+    }
+
+    mutating func extract<S: TokenSink>(
+        text: String, field: PostField, index: Int32, cueStart: Double?, into sink: inout S
+    ) {
+        guard !text.isEmpty else { return }
+        var text = text
+        text.withUTF8 { raw in
+            let bytes = UnsafeRawBufferPointer(raw)
+            pieces.removeAll()
+            if field == .hashtags {
+                // A hashtag is one word however it is written: "#CruzarLaFrontera".
+                hashtagTokenizer.split(bytes, into: &pieces)
+            } else {
+                tokenizer.split(bytes, into: &pieces)
+            }
+            spellOutNumbers()
+            hashes.removeAll(keepingCapacity: true)
+            for i in 0..<pieces.count { hashes.append(TokenHash.hash(pieces.bytes(i))) }
+            consumed.removeAll(keepingCapacity: true)
+            consumed.append(contentsOf: repeatElement(false, count: pieces.count))
+            var context = Context(
+                field: field, index: index, cueStart: cueStart, weight: configuration.weight(of: field), text: bytes)
+            findPatterns(&context, into: &sink)
+            emitTokens(&context, into: &sink)
+            if field == .hashtags { emitWholeHashtag(bytes, &context, into: &sink) }
+        }
+    }
+
+    struct Context {
+        var field: PostField
+        var index: Int32
+        var cueStart: Double?
+        var weight: Double
+        var text: UnsafeRawBufferPointer
+
+        func origin(_ start: Int32, _ end: Int32) -> TokenOrigin {
+            TokenOrigin(field: field, index: index, start: start, end: end)
+        }
+
+        /// Scalar offset of a byte offset in the original text.
+        func scalarOffset(_ byte: Int32) -> Int {
+            var n = 0
+            for k in 0..<Int(byte) where text[k] & 0xC0 != 0x80 { n += 1 }
+            return n
+        }
+
+        func original(_ start: Int32, _ end: Int32) -> String {
+            String(decoding: UnsafeRawBufferPointer(rebasing: text[Int(start)..<Int(end)]), as: UTF8.self)
+        }
+    }
+
+    // MARK: - Ordinary tokens
+
+    static let numberToken = "__num__"
+    static let numberHash = TokenHash.hash(numberToken)
+
+    mutating func emitTokens<S: TokenSink>(_ c: inout Context, into sink: inout S) {
+        var previousWord = -2
+        var previousCJK = -2
+        let w = c.weight
+        for i in 0..<pieces.count {
+            if consumed[i] { continue }
+            let p = pieces[i]
+            let origin = c.origin(p.start, p.end)
+            switch p.kind {
+            case .word:
+                sink.add(hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                if configuration.wordBigrams, previousWord == i - 1 {
+                    let h = TokenHash.hash(pieces.bytes(i), from: TokenHash.step(hashes[i - 1], 0x20))
+                    let o = c.origin(pieces[i - 1].start, p.end)
+                    sink.add(h, weight: w, origin: o, text: pieces.string(i - 1) + " " + pieces.string(i))
+                }
+                if c.field != .hashtags, i > 0, !p.spaceBefore, !consumed[i - 1], pieces.piece(i - 1, is: "#") {
+                    let h = TokenHash.hash(pieces.bytes(i), from: TokenHash.step(TokenHash.offsetBasis, UInt8(ascii: "#")))
+                    sink.add(h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: "#" + pieces.string(i))
+                }
+                previousWord = i
+            case .number:
+                sink.add(Self.numberHash, weight: w, origin: origin, text: Self.numberToken)
+            case .cjk:
+                sink.add(hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                if configuration.cjkBigrams, previousCJK == i - 1, !p.spaceBefore {
+                    let h = TokenHash.hash(pieces.bytes(i), from: hashes[i - 1])
+                    sink.add(h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: pieces.string(i - 1) + pieces.string(i))
+                }
+                previousCJK = i
+            case .symbol:
+                sink.add(hashes[i], weight: w, origin: origin, text: pieces.string(i))
+            case .punct:
+                break
+            }
+        }
+    }
+
+    /// A hashtag also counts whole, folded, with its '#': "#CruzarLaFrontera" → "#cruzarlafrontera".
+    mutating func emitWholeHashtag<S: TokenSink>(_ bytes: UnsafeRawBufferPointer, _ c: inout Context, into sink: inout S) {
+        var h = TokenHash.step(TokenHash.offsetBasis, UInt8(ascii: "#"))
+        var text: [UInt8] = [UInt8(ascii: "#")]
+        for i in 0..<pieces.count where pieces[i].kind != .punct && pieces[i].kind != .symbol {
+            h = TokenHash.hash(pieces.bytes(i), from: h)
+            text.append(contentsOf: pieces.bytes(i))
+        }
+        guard text.count > 1 else { return }
+        sink.add(h, weight: c.weight, origin: c.origin(0, Int32(bytes.count)), text: String(decoding: text, as: UTF8.self))
+    }
+}
+
+/// Collects token counts by text, for `features` output, tests and explanations.
+public struct CollectingSink: TokenSink {
+    public var counts: [String: Double] = [:]
+    public var order: [String] = []
+    public var origins: [String: TokenOrigin] = [:]
+    public var found: [Evidence] = []
+    public var collectEvidence = false
+
+    public init() {}
+
+    public var wantsEvidence: Bool { collectEvidence }
+
+    public mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String) {
+        let t = text()
+        if counts[t] == nil {
+            order.append(t)
+            origins[t] = origin
+        }
+        counts[t, default: 0] += weight
+    }
+
+    public mutating func evidence(_ e: Evidence) { found.append(e) }
+}
