@@ -1,0 +1,93 @@
+public import Features
+public import Posts
+
+/// Trains a model from labelled post files, streaming: posts are learned as they are read, so
+/// memory grows with the vocabulary, not with the number of posts.
+public struct Training {
+    public var configuration = NaiveBayesModel.Configuration()
+    /// Cross-validation folds used to choose thresholds (0 keeps the default thresholds).
+    public var folds = 5
+    public var targetPrecision = 0.90
+    public var targetRecall = 0.98
+    public var reader = PostReader()
+
+    public init() {}
+
+    public struct Summary: Sendable {
+        public var posts = 0
+        public var unlabelled = 0
+        public var skipped = 0
+        public var bytes = 0
+        /// FNV-1a 64 over the ids and labels learned, in order: which data made the model.
+        public var dataHash = ""
+        /// Metrics of out-of-fold predictions, when thresholds were chosen by cross-validation.
+        public var crossValidation: EvaluationReport?
+    }
+
+    /// Which fold a post belongs to: fixed by its id, so reruns agree.
+    public static func fold(of id: String, folds: Int) -> Int {
+        Int(TokenHash.hash(id) % UInt64(folds))
+    }
+
+    public func train(inputs: [String?], progress: (Int) -> Void = { _ in }) throws -> (NaiveBayesModel, Summary) {
+        var model = NaiveBayesModel(configuration: configuration)
+        var extractor = FeatureExtractor(configuration: configuration.features)
+        var summary = Summary()
+        var hash = TokenHash.offsetBasis
+        for input in inputs {
+            let s = try reader.forEachPost(in: input) { post in
+                guard let labels = post.labels else {
+                    summary.unlabelled += 1
+                    return
+                }
+                model.learn(post, extractor: &extractor)
+                hash = TokenHash.hash(post.id.utf8, from: hash)
+                for l in labels { hash = TokenHash.hash(l.utf8, from: TokenHash.step(hash, 0x1F)) }
+                hash = TokenHash.step(hash, 0x0A)
+                summary.posts += 1
+                if summary.posts % 10_000 == 0 { progress(summary.posts) }
+            }
+            summary.skipped += s.skipped
+            summary.bytes += s.bytes
+        }
+        summary.dataHash = "fnv1a64:" + String(hash, radix: 16)
+        guard summary.posts > 0 else {
+            throw ModelError(
+                .noTrainingData,
+                "no labelled posts in \(inputs.map { $0 ?? "<stdin>" }.joined(separator: ", ")): training needs posts with a 'labels' list ([] for benign)")
+        }
+        try model.validateForScoring()
+        let canReread = !inputs.contains { $0 == nil || $0 == "-" }
+        if folds >= 2, canReread {
+            let examples = try crossValidate(model, inputs: inputs)
+            model.chooseThresholds(from: examples, targetPrecision: targetPrecision, targetRecall: targetRecall)
+            summary.crossValidation = model.evaluate(examples)
+        }
+        return (model, summary)
+    }
+
+    /// Out-of-fold log-odds for every labelled post: fold k is scored by the full model with
+    /// fold k's posts un-learned.
+    func crossValidate(_ model: NaiveBayesModel, inputs: [String?]) throws -> [ScoredExample] {
+        var examples: [ScoredExample] = []
+        var extractor = FeatureExtractor(configuration: configuration.features)
+        let quiet = PostReader(options: reader.options)
+        for k in 0..<folds {
+            var held = model
+            for input in inputs {
+                try quiet.forEachPost(in: input) { post in
+                    if post.labels != nil, Self.fold(of: post.id, folds: folds) == k { held.unlearn(post, extractor: &extractor) }
+                }
+            }
+            let scorer = Scorer(held)
+            for input in inputs {
+                try quiet.forEachPost(in: input) { post in
+                    guard let labels = post.labels, Self.fold(of: post.id, folds: folds) == k else { return }
+                    let d = scorer.logOdds(post, extractor: &extractor)
+                    examples.append(ScoredExample(id: post.id, logOdds: d, labels: Set(labels), tags: post.tags))
+                }
+            }
+        }
+        return examples
+    }
+}
