@@ -32,13 +32,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PostsTests", dependencies: ["Posts"], swiftSettings: swiftSettings),
+        // Paths, temporary files and process helpers for the tests.
+        .target(name: "SmuggleWatchTesting", swiftSettings: swiftSettings),
+        .testTarget(name: "PostsTests", dependencies: ["Posts", "SmuggleWatchTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Posts"], swiftSettings: swiftSettings),
-        .testTarget(name: "BayesTests", dependencies: ["Bayes", "Features", "Posts"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BayesTests", dependencies: ["Bayes", "Features", "Posts", "SmuggleWatchTesting"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "SmuggleWatchCLITests",
-            dependencies: ["Posts"],
-            resources: [],
+            dependencies: ["Posts", "SmuggleWatchTesting", "smugglewatch"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -32,6 +32,8 @@ public struct FeatureExtractor {
         public var captionWeight = 1.0
         public var wordBigrams = true
         public var cjkBigrams = true
+        /// Count each token once per post (presence) instead of once per occurrence.
+        public var binary = false
 
         public init() {}
 
@@ -52,6 +54,9 @@ public struct FeatureExtractor {
     var spelled = Pieces()
     var hashes: [UInt64] = []
     var consumed: [Bool] = []
+    /// Tokens already emitted for the current post (for `binary`); a class so emitting needs no
+    /// exclusive access to the extractor while the token's text closure reads it.
+    let seen = TokenSet()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -59,6 +64,11 @@ public struct FeatureExtractor {
 
     /// Extracts every token of `post` into `sink`, field by field.
     public mutating func extract<S: TokenSink>(_ post: Post, into sink: inout S) {
+        seen.hashes.removeAll(keepingCapacity: true)
+        extractFields(post, into: &sink)
+    }
+
+    mutating func extractFields<S: TokenSink>(_ post: Post, into sink: inout S) {
         if let t = post.title { extract(text: t, field: .title, index: -1, cueStart: nil, into: &sink) }
         if let d = post.description { extract(text: d, field: .description, index: -1, cueStart: nil, into: &sink) }
         for (k, tag) in post.hashtags.enumerated() {
@@ -149,28 +159,28 @@ public struct FeatureExtractor {
             let origin = c.origin(p.start, p.end)
             switch p.kind {
             case .word:
-                sink.add(hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                emit(&sink, hashes[i], weight: w, origin: origin, text: pieces.string(i))
                 if configuration.wordBigrams, previousWord == i - 1 {
                     let h = TokenHash.hash(pieces.bytes(i), from: TokenHash.step(hashes[i - 1], 0x20))
                     let o = c.origin(pieces[i - 1].start, p.end)
-                    sink.add(h, weight: w, origin: o, text: pieces.string(i - 1) + " " + pieces.string(i))
+                    emit(&sink, h, weight: w, origin: o, text: pieces.string(i - 1) + " " + pieces.string(i))
                 }
                 if c.field != .hashtags, i > 0, !p.spaceBefore, !consumed[i - 1], pieces.piece(i - 1, is: "#") {
                     let h = TokenHash.hash(pieces.bytes(i), from: TokenHash.step(TokenHash.offsetBasis, UInt8(ascii: "#")))
-                    sink.add(h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: "#" + pieces.string(i))
+                    emit(&sink, h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: "#" + pieces.string(i))
                 }
                 previousWord = i
             case .number:
-                sink.add(Self.numberHash, weight: w, origin: origin, text: Self.numberToken)
+                emit(&sink, Self.numberHash, weight: w, origin: origin, text: Self.numberToken)
             case .cjk:
-                sink.add(hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                emit(&sink, hashes[i], weight: w, origin: origin, text: pieces.string(i))
                 if configuration.cjkBigrams, previousCJK == i - 1, !p.spaceBefore {
                     let h = TokenHash.hash(pieces.bytes(i), from: hashes[i - 1])
-                    sink.add(h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: pieces.string(i - 1) + pieces.string(i))
+                    emit(&sink, h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: pieces.string(i - 1) + pieces.string(i))
                 }
                 previousCJK = i
             case .symbol:
-                sink.add(hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                emit(&sink, hashes[i], weight: w, origin: origin, text: pieces.string(i))
             case .punct:
                 break
             }
@@ -186,8 +196,23 @@ public struct FeatureExtractor {
             text.append(contentsOf: pieces.bytes(i))
         }
         guard text.count > 1 else { return }
-        sink.add(h, weight: c.weight, origin: c.origin(0, Int32(bytes.count)), text: String(decoding: text, as: UTF8.self))
+        emit(&sink, h, weight: c.weight, origin: c.origin(0, Int32(bytes.count)), text: String(decoding: text, as: UTF8.self))
     }
+}
+
+extension FeatureExtractor {
+    /// Hands one token to the sink; with `binary`, only its first occurrence in the post.
+    @inline(__always)
+    func emit<S: TokenSink>(
+        _ sink: inout S, _ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String
+    ) {
+        if configuration.binary, !seen.hashes.insert(hash).inserted { return }
+        sink.add(hash, weight: weight, origin: origin, text: text())
+    }
+}
+
+final class TokenSet {
+    var hashes: Set<UInt64> = []
 }
 
 /// Collects token counts by text, for `features` output, tests and explanations.

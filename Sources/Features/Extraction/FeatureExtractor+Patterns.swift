@@ -141,7 +141,7 @@ extension FeatureExtractor {
         for k in from...to { consumed[k] = true }
         let start = pieces[from].start
         let end = pieces[to].end
-        sink.add(PatternToken.hashes[token]!, weight: c.weight, origin: c.origin(start, end), text: token.rawValue)
+        emit(&sink, PatternToken.hashes[token]!, weight: c.weight, origin: c.origin(start, end), text: token.rawValue)
         if sink.wantsEvidence {
             sink.evidence(
                 Evidence(

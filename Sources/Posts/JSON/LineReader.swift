@@ -56,10 +56,10 @@ public struct LineReader: ~Copyable {
         var lineNumber = 0
         var skipping = false  // inside a line that is already too long
         var skippedSize = 0
-        var sawAnyByte = false
+        var scanned = 0  // bytes of the unfinished tail already searched for a newline
         while true {
             if buffer.count - filled < chunk {
-                buffer.append(contentsOf: repeatElement(0, count: chunk))
+                buffer.append(contentsOf: [UInt8](repeating: 0, count: chunk))
             }
             let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + filled, chunk) }
             if n < 0 {
@@ -68,13 +68,17 @@ public struct LineReader: ~Copyable {
                 throw PostsError(.io, "could not read '\(name)' after line \(lineNumber): \(why).")
             }
             let atEOF = n == 0
-            if n > 0 { sawAnyByte = true }
             filled += n
             var consumed = 0
             try buffer.withUnsafeBytes { raw in
                 while consumed < filled {
                     let rest = UnsafeRawBufferPointer(rebasing: raw[consumed..<filled])
-                    guard let nl = rest.firstIndex(of: 0x0A) else { break }
+                    guard let found = memchr(rest.baseAddress! + scanned, 0x0A, rest.count - scanned) else {
+                        scanned = rest.count
+                        break
+                    }
+                    let nl = rest.baseAddress!.distance(to: UnsafeRawPointer(found))
+                    scanned = 0
                     lineNumber += 1
                     if skipping {
                         skipping = false
@@ -96,6 +100,7 @@ public struct LineReader: ~Copyable {
                 if !skipping { skipping = true }
                 skippedSize += tail
                 filled = 0
+                scanned = 0
             } else if consumed > 0 {
                 buffer.withUnsafeMutableBytes { raw in
                     let base = raw.baseAddress!
@@ -115,7 +120,6 @@ public struct LineReader: ~Copyable {
                         try body(.bytes(UnsafeRawBufferPointer(rebasing: raw[0..<end])), lineNumber)
                     }
                 }
-                _ = sawAnyByte
                 return lineNumber
             }
             // Shrink back after a long line so memory does not stay high.

@@ -47,6 +47,9 @@ extension SmuggleWatch {
         @Option(help: "Share of positives kept out of 'clear'.")
         var targetRecall = 0.98
 
+        @Flag(help: "Count each token once per post instead of once per occurrence.")
+        var binary = false
+
         @Option(help: "Field weights, e.g. title=2,captions=0.5.")
         var fieldWeights: String?
 
@@ -85,6 +88,7 @@ extension SmuggleWatch {
                 training.configuration.features.hashtagWeight = w["hashtags"] ?? 1
                 training.configuration.features.captionWeight = w["captions"] ?? 1
             }
+            training.configuration.features.binary = binary
             training.folds = folds
             training.targetPrecision = targetPrecision
             training.targetRecall = targetRecall
