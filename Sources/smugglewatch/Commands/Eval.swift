@@ -45,7 +45,7 @@ extension SmuggleWatch {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {
                 print(Evaluate.text(result, model: label, current: model, tuned: tuned, targetPrecision: targetPrecision))
             }
