@@ -8,6 +8,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The hot paths (reading, tokenising, scoring) skip run-time exclusivity checks in release
+/// builds; debug builds and the tests keep them.
+let hotPathSettings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "SmuggleWatch",
     platforms: [.macOS(.v14)],
@@ -19,11 +25,11 @@ let package = Package(
     ],
     targets: [
         // The data model: posts, caption cues, labels, JSONL.
-        .target(name: "Posts", swiftSettings: swiftSettings),
+        .target(name: "Posts", swiftSettings: hotPathSettings),
         // Normalisation, tokenisation, contact / price extraction, evidence.
-        .target(name: "Features", dependencies: ["Posts"], swiftSettings: swiftSettings),
+        .target(name: "Features", dependencies: ["Posts"], swiftSettings: hotPathSettings),
         // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
-        .target(name: "Bayes", dependencies: ["Features", "Posts"], swiftSettings: swiftSettings),
+        .target(name: "Bayes", dependencies: ["Features", "Posts"], swiftSettings: hotPathSettings),
         .executableTarget(
             name: "smugglewatch",
             dependencies: [

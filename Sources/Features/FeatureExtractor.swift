@@ -64,7 +64,7 @@ public struct FeatureExtractor {
 
     /// Extracts every token of `post` into `sink`, field by field.
     public mutating func extract<S: TokenSink>(_ post: Post, into sink: inout S) {
-        seen.hashes.removeAll(keepingCapacity: true)
+        seen.removeAll()
         extractFields(post, into: &sink)
     }
 
@@ -108,13 +108,16 @@ public struct FeatureExtractor {
             } else {
                 tokenizer.split(bytes, into: &pieces)
             }
-            spellOutNumbers()
             hashes.removeAll(keepingCapacity: true)
             for i in 0..<pieces.count { hashes.append(TokenHash.hash(pieces.bytes(i))) }
+            if spellOutNumbers() {
+                hashes.removeAll(keepingCapacity: true)
+                for i in 0..<pieces.count { hashes.append(TokenHash.hash(pieces.bytes(i))) }
+            }
             consumed.removeAll(keepingCapacity: true)
             consumed.append(contentsOf: repeatElement(false, count: pieces.count))
             var context = Context(
-                field: field, index: index, cueStart: cueStart, weight: configuration.weight(of: field), text: bytes)
+                seen: configuration.binary ? seen : nil, field: field, index: index, cueStart: cueStart, weight: configuration.weight(of: field), text: bytes)
             findPatterns(&context, into: &sink)
             emitTokens(&context, into: &sink)
             if field == .hashtags { emitWholeHashtag(bytes, &context, into: &sink) }
@@ -122,6 +125,8 @@ public struct FeatureExtractor {
     }
 
     struct Context {
+        /// The tokens seen so far in this post, when counting presence (`binary`).
+        var seen: TokenSet?
         var field: PostField
         var index: Int32
         var cueStart: Double?
@@ -159,28 +164,28 @@ public struct FeatureExtractor {
             let origin = c.origin(p.start, p.end)
             switch p.kind {
             case .word:
-                emit(&sink, hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                Self.emit(&sink, c.seen, hashes[i], weight: w, origin: origin, text: pieces.string(i))
                 if configuration.wordBigrams, previousWord == i - 1 {
                     let h = TokenHash.hash(pieces.bytes(i), from: TokenHash.step(hashes[i - 1], 0x20))
                     let o = c.origin(pieces[i - 1].start, p.end)
-                    emit(&sink, h, weight: w, origin: o, text: pieces.string(i - 1) + " " + pieces.string(i))
+                    Self.emit(&sink, c.seen, h, weight: w, origin: o, text: pieces.string(i - 1) + " " + pieces.string(i))
                 }
                 if c.field != .hashtags, i > 0, !p.spaceBefore, !consumed[i - 1], pieces.piece(i - 1, is: "#") {
                     let h = TokenHash.hash(pieces.bytes(i), from: TokenHash.step(TokenHash.offsetBasis, UInt8(ascii: "#")))
-                    emit(&sink, h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: "#" + pieces.string(i))
+                    Self.emit(&sink, c.seen, h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: "#" + pieces.string(i))
                 }
                 previousWord = i
             case .number:
-                emit(&sink, Self.numberHash, weight: w, origin: origin, text: Self.numberToken)
+                Self.emit(&sink, c.seen, Self.numberHash, weight: w, origin: origin, text: Self.numberToken)
             case .cjk:
-                emit(&sink, hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                Self.emit(&sink, c.seen, hashes[i], weight: w, origin: origin, text: pieces.string(i))
                 if configuration.cjkBigrams, previousCJK == i - 1, !p.spaceBefore {
                     let h = TokenHash.hash(pieces.bytes(i), from: hashes[i - 1])
-                    emit(&sink, h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: pieces.string(i - 1) + pieces.string(i))
+                    Self.emit(&sink, c.seen, h, weight: w, origin: c.origin(pieces[i - 1].start, p.end), text: pieces.string(i - 1) + pieces.string(i))
                 }
                 previousCJK = i
             case .symbol:
-                emit(&sink, hashes[i], weight: w, origin: origin, text: pieces.string(i))
+                Self.emit(&sink, c.seen, hashes[i], weight: w, origin: origin, text: pieces.string(i))
             case .punct:
                 break
             }
@@ -196,23 +201,62 @@ public struct FeatureExtractor {
             text.append(contentsOf: pieces.bytes(i))
         }
         guard text.count > 1 else { return }
-        emit(&sink, h, weight: c.weight, origin: c.origin(0, Int32(bytes.count)), text: String(decoding: text, as: UTF8.self))
+        Self.emit(&sink, c.seen, h, weight: c.weight, origin: c.origin(0, Int32(bytes.count)), text: String(decoding: text, as: UTF8.self))
     }
 }
 
 extension FeatureExtractor {
-    /// Hands one token to the sink; with `binary`, only its first occurrence in the post.
+    /// Hands one token to the sink; with `binary` (when `seen` is given), only its first
+    /// occurrence in the post. Static, so a call copies nothing of the extractor.
     @inline(__always)
-    func emit<S: TokenSink>(
-        _ sink: inout S, _ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String
+    static func emit<S: TokenSink>(
+        _ sink: inout S, _ seen: TokenSet?, _ hash: UInt64, weight: Double, origin: TokenOrigin,
+        text: @autoclosure () -> String
     ) {
-        if configuration.binary, !seen.hashes.insert(hash).inserted { return }
+        if let seen, !seen.insert(hash) { return }
         sink.add(hash, weight: weight, origin: origin, text: text())
     }
 }
 
+/// A set of token hashes, cleared in O(1) per post by bumping a generation stamp.
 final class TokenSet {
-    var hashes: Set<UInt64> = []
+    private var keys = [UInt64](repeating: 0, count: 1024)
+    private var stamps = [UInt32](repeating: 0, count: 1024)
+    private var generation: UInt32 = 1
+    private var count = 0
+
+    func removeAll() {
+        generation &+= 1
+        count = 0
+        if generation == 0 {
+            for i in stamps.indices { stamps[i] = 0 }
+            generation = 1
+        }
+    }
+
+    /// Adds a hash; false when it was already there.
+    @inline(__always)
+    func insert(_ h: UInt64) -> Bool {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        while stamps[i] == generation {
+            if keys[i] == h { return false }
+            i = (i + 1) & mask
+        }
+        stamps[i] = generation
+        keys[i] = h
+        count += 1
+        return true
+    }
+
+    private func grow() {
+        let old = zip(keys, stamps).filter { $0.1 == generation }.map(\.0)
+        keys = [UInt64](repeating: 0, count: keys.count * 2)
+        stamps = [UInt32](repeating: 0, count: keys.count)
+        count = 0
+        for h in old { _ = insert(h) }
+    }
 }
 
 /// Collects token counts by text, for `features` output, tests and explanations.

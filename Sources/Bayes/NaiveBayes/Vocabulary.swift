@@ -29,12 +29,18 @@ public struct Vocabulary: Sendable {
 
     @inline(__always) static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
+    /// The home slot of a key: Fibonacci hashing takes the top bits of a multiply, which spreads
+    /// FNV hashes of similar short tokens evenly (their low bits cluster).
+    @inline(__always) static func home(_ k: UInt64, capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - capacity.trailingZeroBitCount))
+    }
+
     /// The index of a token, or nil when the model has never seen it.
     @inline(__always)
     public func index(of hash: UInt64) -> Int? {
         let k = Self.key(hash)
         let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
+        var i = Self.home(k, capacity: keys.count)
         return keys.withUnsafeBufferPointer { keys in
             while true {
                 let stored = keys[i]
@@ -51,7 +57,7 @@ public struct Vocabulary: Sendable {
         if (count + 1) * 2 > keys.count { grow() }
         let k = Self.key(hash)
         let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
+        var i = Self.home(k, capacity: keys.count)
         while keys[i] != 0 { i = (i + 1) & mask }
         let index = count
         keys[i] = k
@@ -69,11 +75,19 @@ public struct Vocabulary: Sendable {
         slots = [Int32](repeating: -1, count: c)
         let mask = c - 1
         for (k, s) in zip(oldKeys, oldSlots) where k != 0 {
-            var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
+            var i = Self.home(k, capacity: c)
             while keys[i] != 0 { i = (i + 1) & mask }
             keys[i] = k
             slots[i] = s
         }
+    }
+
+    /// Table slots (a power of two).
+    public var capacity: Int { keys.count }
+
+    /// Calls `body` with each filled slot, its key and its feature index.
+    func forEachSlot(_ body: (Int, UInt64, Int) -> Void) {
+        for (slot, k) in keys.enumerated() where k != 0 { body(slot, k, Int(slots[slot])) }
     }
 
     /// The text of token `i`.

@@ -39,7 +39,9 @@ extension FeatureExtractor {
     /// Rewrites runs of digit words ("five five five zero one", "cinco cinco cinco") and of
     /// Chinese numerals ("五五五零一", "幺三八") as number pieces, so phone and price patterns see
     /// digits. Short runs stay words: "one or two" is not a number.
-    mutating func spellOutNumbers() {
+    /// Returns whether any run was rewritten (piece indexes then change).
+    @discardableResult
+    mutating func spellOutNumbers() -> Bool {
         var runs: [(from: Int, to: Int, digits: [UInt8])] = []
         var i = 0
         let n = pieces.count
@@ -86,7 +88,7 @@ extension FeatureExtractor {
             }
             i += 1
         }
-        guard !runs.isEmpty else { return }
+        guard !runs.isEmpty else { return false }
         var items: [Piece] = []
         items.reserveCapacity(n)
         var next = 0
@@ -103,11 +105,12 @@ extension FeatureExtractor {
         }
         items.append(contentsOf: pieces.items[next..<n])
         pieces.items = items
+        return true
     }
 
     func numberWordDigit(_ i: Int) -> UInt8? {
         guard pieces[i].kind == .word, pieces[i].textEnd - pieces[i].textStart <= 6 else { return nil }
-        if case .numberWord(let d) = Trigger.table[TokenHash.hash(pieces.bytes(i))] { return d }
+        if case .numberWord(let d) = Trigger.table[hashes[i]] { return d }
         return nil
     }
 
@@ -141,7 +144,7 @@ extension FeatureExtractor {
         for k in from...to { consumed[k] = true }
         let start = pieces[from].start
         let end = pieces[to].end
-        emit(&sink, PatternToken.hashes[token]!, weight: c.weight, origin: c.origin(start, end), text: token.rawValue)
+        Self.emit(&sink, c.seen, PatternToken.hashes[token]!, weight: c.weight, origin: c.origin(start, end), text: token.rawValue)
         if sink.wantsEvidence {
             sink.evidence(
                 Evidence(

@@ -1,6 +1,6 @@
 /// Words that start or take part in a contact or price pattern, looked up by token hash so a
 /// word costs one dictionary probe, not a string comparison per pattern.
-enum Trigger: Equatable {
+enum Trigger: Equatable, Sendable {
     case http, www, wa, t, v
     case whatsapp, telegram, wechat, qr, dm
     /// "link" / "enlace" in "link in bio"; "in" / "en" / "na"; "bio".
@@ -12,10 +12,10 @@ enum Trigger: Equatable {
     /// A digit written as a word ("five", "cinco").
     case numberWord(UInt8)
 
-    static let table: [UInt64: Trigger] = {
-        var t: [UInt64: Trigger] = [:]
+    static let table: TriggerTable = {
+        var t = TriggerTable()
         func add(_ words: [String], _ trigger: Trigger) {
-            for w in words { t[TokenHash.hash(w)] = trigger }
+            for w in words { t.insert(TokenHash.hash(w), trigger) }
         }
         add(["http", "https"], .http)
         add(["www"], .www)
@@ -66,5 +66,32 @@ enum Trigger: Equatable {
     /// CJK characters that follow a number in a price: 万 千 元 块 美(金/元).
     static func isChinesePriceUnit(_ v: UInt32) -> Bool {
         v == 0x4E07 || v == 0x5343 || v == 0x5143 || v == 0x5757 || v == 0x7F8E
+    }
+}
+
+/// A fixed open-addressing map from token hash to trigger: every word is looked up, so it avoids
+/// Dictionary's per-lookup SipHash.
+struct TriggerTable: Sendable {
+    private var keys = [UInt64](repeating: 0, count: 512)
+    private var values = [Trigger?](repeating: nil, count: 512)
+
+    mutating func insert(_ h: UInt64, _ t: Trigger) {
+        var i = Self.home(h)
+        while keys[i] != 0 && keys[i] != h { i = (i + 1) & 511 }
+        keys[i] = h
+        values[i] = t
+    }
+
+    @inline(__always) static func home(_ h: UInt64) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 55) }
+
+    @inline(__always)
+    subscript(_ h: UInt64) -> Trigger? {
+        var i = Self.home(h)
+        while true {
+            let k = keys[i]
+            if k == h { return values[i] }
+            if k == 0 { return nil }
+            i = (i + 1) & 511
+        }
     }
 }
