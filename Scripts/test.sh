@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Second command of the README: every test, with the real parts they need.
+#  - a python with scikit-learn (parity tests), made once in .venv-sklearn
+#  - a throwaway PostgreSQL (store tests), started here and stopped on exit
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/install-system-packages.sh
+. Scripts/lib/sklearn-venv.sh
+if [ -x Scripts/pg-up.sh ]; then
+  pg_env=$(mktemp)
+  Scripts/pg-up.sh > "$pg_env"
+  . "$pg_env"
+  trap 'Scripts/pg-down.sh || true; rm -f "$pg_env"' EXIT
+fi
+swift build --build-tests
+swift test "$@"
