@@ -1,3 +1,5 @@
+import Posts
+
 /// One unit of folded text: a word, a number, one CJK character, a symbol or a punctuation mark.
 ///
 /// Pieces keep both their folded bytes (what matching and the model see) and the byte range in
@@ -206,7 +208,7 @@ struct Tokenizer {
                 lastScalarBytes = 1
             } else {
                 let before = out.text.count
-                Pieces.appendUTF8(scalar, to: &out.text)
+                UTF8Bytes.append(scalar, to: &out.text)
                 lastScalarBytes = out.text.count - before
             }
         }
@@ -237,27 +239,8 @@ extension Pieces {
     @inline(__always)
     mutating func single(_ kind: Piece.Kind, scalar: UInt32, start: Int, end: Int, spaceBefore: Bool) {
         let t = text.count
-        Self.appendUTF8(scalar, to: &text)
+        UTF8Bytes.append(scalar, to: &text)
         items.append(
             Piece(kind: kind, textStart: Int32(t), textEnd: Int32(text.count), start: Int32(start), end: Int32(end), spaceBefore: spaceBefore))
-    }
-
-    @inline(__always)
-    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
-        switch v {
-        case 0..<0x80: out.append(UInt8(v))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (v >> 6)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (v >> 12)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (v >> 18)))
-            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        }
     }
 }

@@ -133,7 +133,7 @@ struct JSONScanner {
                 } else if (0xDC00..<0xE000).contains(scalar) {
                     throw fail("unpaired surrogate \\u escape in a string")
                 }
-                Self.appendUTF8(scalar, to: &out)
+                UTF8Bytes.append(scalar, to: &out)
             default: throw fail("unknown escape '\\\(Character(Unicode.Scalar(e)))' in a string")
             }
         }
@@ -158,24 +158,6 @@ struct JSONScanner {
             v = v << 4 | d
         }
         return v
-    }
-
-    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
-        switch v {
-        case 0..<0x80: out.append(UInt8(v))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (v >> 6)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (v >> 12)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (v >> 18)))
-            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        }
     }
 
     @inline(__always) static func isNumberByte(_ b: UInt8) -> Bool {
