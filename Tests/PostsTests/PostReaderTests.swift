@@ -161,3 +161,23 @@ struct PostReaderTests {
         #expect(posts.enumerated().allSatisfy { k, p in p.id == "p:\(k)" && p.description!.hasSuffix("\(k)") })
     }
 }
+
+@Suite("Writing JSON")
+struct JSONWriterTests {
+    @Test("rounded numbers print without trailing zeros", arguments: [
+        (0.97314, "0.9731"), (1.0, "1"), (0.0, "0"), (0.00004, "0"), (0.5, "0.5"), (-2.1049, "-2.105"), (12.5, "12.5"),
+        (0.0001, "0.0001"),
+    ])
+    func roundedNumbers(value: Double, expected: String) {
+        var w = JSONWriter()
+        w.number(value, digits: value == -2.1049 ? 3 : 4)
+        #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test("strings escape quotes, backslashes and control characters only")
+    func escaping() {
+        var w = JSONWriter()
+        w.string("a\"b\\c\nd\u{1}é中")
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #""a\"b\\c\nd\u0001é中""#)
+    }
+}

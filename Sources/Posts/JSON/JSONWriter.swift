@@ -70,11 +70,45 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// Writes a number rounded to `digits` decimal places (scores, weights).
+    /// Writes a number rounded to `digits` decimal places (scores, weights), without trailing
+    /// zeros, formatting the digits directly (no String per number).
     public mutating func number(_ value: Double, digits: Int) {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        number((value * scale).rounded() / scale)
+        let scaled = (value * scale).rounded()
+        guard value.isFinite, abs(scaled) < 9e15 else {
+            number(value)
+            return
+        }
+        beginItem()
+        var n = Int64(scaled)
+        if n < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            n = -n
+        }
+        let unit = Int64(scale)
+        appendDigits(n / unit)
+        var fraction = n % unit
+        guard fraction != 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var width = digits
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        var digitsOut = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        var k = width - 1
+        while fraction > 0 {
+            digitsOut[k] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
+            k -= 1
+        }
+        bytes.append(contentsOf: digitsOut)
+    }
+
+    private mutating func appendDigits(_ v: Int64) {
+        if v >= 10 { appendDigits(v / 10) }
+        bytes.append(UInt8(ascii: "0") + UInt8(v % 10))
     }
 
     public mutating func int(_ value: Int) {
@@ -104,19 +138,24 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendQuoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30])
-                bytes.append(Self.hex[Int(b >> 4)])
-                bytes.append(Self.hex[Int(b & 0xF)])
-            default: bytes.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Copy runs that need no escaping in one go; escape the rest byte by byte.
+            var runStart = 0
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                runStart = i + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(b)
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                default:
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(b >> 4)], Self.hex[Int(b & 0xF)]])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
