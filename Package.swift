@@ -26,6 +26,10 @@ let package = Package(
     targets: [
         // The data model: posts, caption cues, labels, JSONL.
         .target(name: "Posts", swiftSettings: hotPathSettings),
+        // libxml2, as a module map plus a shim header; only Sources/Markup/LibXML imports it.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // A small safe Swift layer over libxml2: XML (no network, no DTD, no entity expansion) and HTML documents.
+        .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Normalisation, tokenisation, contact / price extraction, evidence.
         .target(name: "Features", dependencies: ["Posts"], swiftSettings: hotPathSettings),
         // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
@@ -40,6 +44,7 @@ let package = Package(
         ),
         // Paths, temporary files and process helpers for the tests.
         .target(name: "SmuggleWatchTesting", swiftSettings: swiftSettings),
+        .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .testTarget(name: "PostsTests", dependencies: ["Posts", "SmuggleWatchTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Posts"], swiftSettings: swiftSettings),
         .testTarget(
