@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // A small safe Swift layer over libxml2: XML (no network, no DTD, no entity expansion) and HTML documents.
         .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        // Captions → [Cue]: WebVTT, SRT, TTML/DFXP/IMSC, YouTube srv1/srv2/srv3 and json3; rolling de-duplication.
+        .target(name: "Captions", dependencies: ["Posts", "Markup"], swiftSettings: hotPathSettings),
         // Normalisation, tokenisation, contact / price extraction, evidence.
         .target(name: "Features", dependencies: ["Posts"], swiftSettings: hotPathSettings),
         // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
@@ -44,6 +46,7 @@ let package = Package(
         ),
         // Paths, temporary files and process helpers for the tests.
         .target(name: "SmuggleWatchTesting", swiftSettings: swiftSettings),
+        .testTarget(name: "CaptionsTests", dependencies: ["Captions", "Posts"], swiftSettings: swiftSettings),
         .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .testTarget(name: "PostsTests", dependencies: ["Posts", "SmuggleWatchTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Posts"], swiftSettings: swiftSettings),
