@@ -137,6 +137,9 @@ struct SRTParser {
             } else if let number = indexValue(l), l + 1 < lines.count, isTiming(l + 1) {
                 index = number
                 timingLine = l + 1
+            } else if let arrow = [l, l + 1].first(where: { $0 < lines.count && b.contains("-->", in: lines[$0].start..<lines[$0].end) }) {
+                throw CaptionError.at(.invalidTimestamp, url, line: arrow + 1, "invalid timing line '\(preview(arrow))'",
+                                      "Timing lines read 'HH:MM:SS,mmm --> HH:MM:SS,mmm'; fix the times on that line.")
             } else {
                 throw CaptionError.at(.malformedBlock, url, line: l + 1,
                                       "expected a subtitle number or a timing line like '00:00:01,000 --> 00:00:02,500', found '\(preview(l))'",
@@ -268,6 +271,8 @@ struct SRTParser {
         i += 1
         while i < end, b[i] == ASCII.space { i += 1 }
         guard let stop = timestamp(b, &i, end: end) else { return nil }
+        // The end time must end the line or be followed by a space ("00:00:0x" is not a time).
+        guard i == end || b[i] == ASCII.space || b[i] == ASCII.tab else { return nil }
         return (start, stop)
     }
 
