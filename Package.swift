@@ -19,6 +19,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "smugglewatch", targets: ["smugglewatch"]),
+        // Libraries, so the separate Fuzz/ and Benchmarks/ packages can depend on them by path.
+        .library(name: "Markup", targets: ["Markup"]),
+        .library(name: "Captions", targets: ["Captions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds and runs the caption parser fuzzers (libFuzzer + AddressSanitizer) from the Fuzz/ package.
+#
+#   Scripts/fuzz-captions.sh [seconds-per-target] [target…]
+#
+# Targets: FuzzWebVTT FuzzSRT FuzzTTML FuzzJSON3 (default: all). Default time: 180 s each.
+# Seeds come from Fixtures/captions (and ../shared/external when present); the corpus grows under
+# .build-fuzz/corpus/<target>, crashes land in .build-fuzz/artifacts/<target>/. Exit status 1 on a crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SECONDS_PER_TARGET=${1:-180}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(FuzzWebVTT FuzzSRT FuzzTTML FuzzJSON3)
+WORK=$ROOT/.build-fuzz
+EXTERNAL=$ROOT/../shared/external
+mkdir -p "$WORK"
+
+seed() {   # seed <target> <dir>
+    local dir=$2
+    mkdir -p "$dir"
+    case $1 in
+        FuzzWebVTT)
+            cp Fixtures/captions/*.vtt "$dir/"
+            [ -d "$EXTERNAL/wpt-webvtt-file-parsing/vtt" ] && cp "$EXTERNAL"/wpt-webvtt-file-parsing/vtt/*.vtt "$dir/"
+            [ -d "$EXTERNAL/wpt-webvtt-cue-text-parsing" ] && cp "$EXTERNAL"/wpt-webvtt-cue-text-parsing/*.vtt "$dir/" ;;
+        FuzzSRT)
+            cp Fixtures/captions/*.srt "$dir/"
+            [ -d "$EXTERNAL/srt-cdown/files" ] && cp "$EXTERNAL"/srt-cdown/files/*.srt "$dir/" ;;
+        FuzzTTML)
+            cp Fixtures/captions/*.ttml Fixtures/captions/*.xml "$dir/"
+            [ -d "$EXTERNAL/ttml-imsc-tests/imsc1/ttml/timing" ] && cp "$EXTERNAL"/ttml-imsc-tests/imsc1/ttml/timing/*.ttml "$dir/" ;;
+        FuzzJSON3)
+            cp Fixtures/captions/*.json3 "$dir/" ;;
+    esac
+    true
+}
+
+# SwiftPM passes "-sanitize=address" and "-sanitize=fuzzer" as two flags and the Swift driver keeps only the last one
+# for the compiler, so Swift code would get neither AddressSanitizer nor usable coverage counters ("no interesting
+# inputs … is the code instrumented?"). Passing the combined flag as well fixes both.
+FLAGS=(--sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
+
+status=0
+for target in "${TARGETS[@]}"; do
+    echo "== $target: build"
+    (cd Fuzz && swift build --product "$target" "${FLAGS[@]}" 2>&1 \
+        | grep -vE "Cannot export local symbol" | tail -3)
+    binary=$(cd Fuzz && swift build --product "$target" "${FLAGS[@]}" --show-bin-path)/$target
+    corpus=$WORK/corpus/$target
+    artifacts=$WORK/artifacts/$target/
+    seed "$target" "$corpus"
+    mkdir -p "$artifacts"
+    echo "== $target: run ${SECONDS_PER_TARGET}s"
+    start=$(date +%s)
+    if "$binary" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix="$artifacts" -print_final_stats=1 >"$WORK/$target.log" 2>&1; then
+        result="no crash"
+    else
+        result="CRASH (see $WORK/$target.log and $artifacts)"
+        status=1
+    fi
+    ran=$(( $(date +%s) - start ))
+    execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || echo "?")
+    echo "== $target: ${ran}s, ${execs} executions, $result"
+done
+exit $status
