@@ -78,3 +78,41 @@ import Testing
         #expect(vtt.cues[0].nodes.count == 1)
     }
 }
+
+@Suite struct WebVTTPlainTextEquivalenceTests {
+    /// The text of a node tree, skipping ruby annotations: what `plainText` must produce without building the tree.
+    static func flatten(_ nodes: [WebVTTNode]) -> String {
+        nodes.map { node -> String in
+            switch node {
+            case .text(let s): return s
+            case .timestamp: return ""
+            case .element(let e): return e.kind == .rubyText ? "" : flatten(e.children)
+            }
+        }.joined()
+    }
+
+    static let tricky = [
+        "a<c.d e>b</c>c", "<ruby>x<rt>y</rt>z</ruby>w", "<ruby>x<rt>y</ruby>w", "<rt>not ruby</rt>", "&amp&lt;&notit;&#x41;&#0;",
+        "<v.a.b Some Body>hi</v>", "<lang en>hello</lang>", "<00:00:01.000>t<1>x", "<b><i>x</b>y</i>z", "</>x<>y< z>", "<c.\nx",
+        "a<v &amp; >b", "<ruby>test<rt><b>test</rt></ruby></b>test", "a&", "&#", "&#x;", "<", "<c", "a<i", "</i",
+    ]
+
+    @Test(arguments: tricky)
+    func plainTextMatchesTheTree(_ text: String) throws {
+        let vtt = try WebVTTDocument(bytes: Array("WEBVTT\n\n00:00.000 --> 00:01.000\n\(text)".utf8), url: "t.vtt")
+        let cue = try #require(vtt.cues.first)
+        #expect(cue.plainText == Self.flatten(cue.nodes))
+    }
+
+    @Test func randomTagSoupMatchesTheTree() throws {
+        var generator = SplitMix64(seed: 7)
+        let pieces = ["<c>", "</c>", "<i.x>", "</i>", "<ruby>", "<rt>", "</rt>", "</ruby>", "<v a>", "</v>", "&amp;", "&lt", "&#65;",
+                      "<00:00:01.000>", "text", " ", "\n", "<", ">", "&", "<lang fr>", "</lang>", "<b", "é", "中"]
+        for _ in 0..<500 {
+            let text = (0..<Int(generator.next() % 20)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            guard let vtt = try? WebVTTDocument(bytes: Array("WEBVTT\n\n00:00.000 --> 00:01.000\n\(text)".utf8), url: "r.vtt"),
+                  let cue = vtt.cues.first else { continue }
+            #expect(cue.plainText == Self.flatten(cue.nodes), "\(text.debugDescription)")
+        }
+    }
+}

@@ -12,11 +12,16 @@ let target = megabytes << 20
 /// Deterministic filler text: short words, some accented and CJK, like real captions.
 let words = ["the", "river", "walk", "today", "we", "bake", "bread", "first", "mix", "flour", "and", "water",
              "café", "niño", "über", "河流", "面包", "weather", "sunny", "north", "rain", "south", "tomorrow", "see", "you"]
-var seed: UInt64 = 0x2545_F491_4F6C_DD1D
-func nextRandom() -> Int {
-    seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17
-    return Int(seed % 1_000_000)
+/// xorshift64, seeded: the same input every run.
+final class Random {
+    var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+    func next() -> Int {
+        seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17
+        return Int(seed % 1_000_000)
+    }
 }
+nonisolated(unsafe) let random = Random()
+func nextRandom() -> Int { random.next() }
 func line() -> String { (0..<(5 + nextRandom() % 6)).map { _ in words[nextRandom() % words.count] }.joined(separator: " ") }
 
 func timestamp(_ ms: Int, comma: Bool) -> String {

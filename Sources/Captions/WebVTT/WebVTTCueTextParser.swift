@@ -16,41 +16,84 @@ enum WebVTTCueTextParser {
     }
 
     /// The cue text as plain text: text outside `<rt>`, with character references decoded.
-    /// - Complexity: O(n) in the length of the text; no tree is built.
+    ///
+    /// Follows the tokenizer and tree-building rules without building tokens or a tree: a start tag always ends at
+    /// the first `>` (character references in annotations cannot contain one), so tags are skipped in place.
+    /// - Complexity: O(n) in the length of the text; allocates only the output.
+    static func plainText(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { b in
+            var i = 0
+            while i < b.count, b[i] != UInt8(ascii: "<"), b[i] != UInt8(ascii: "&") { i += 1 }
+            if i == b.count { return nil }   // nothing to reduce
+            return plainText(b)
+        } ?? text
+    }
+
     static func plainText(_ text: [UInt8]) -> String {
-        if !text.contains(UInt8(ascii: "<")) && !text.contains(UInt8(ascii: "&")) {
-            return String(decoding: text, as: UTF8.self)
-        }
-        return text.withUnsafeBufferPointer { buffer in
-            var tokenizer = Tokenizer(buffer)
-            var out: [UInt8] = []
-            out.reserveCapacity(buffer.count)
-            var stack: [WebVTTElement.Kind] = []
-            var rubyTextDepth = 0
-            while let token = tokenizer.next() {
-                switch token {
-                case .string(let bytes):
-                    if rubyTextDepth == 0 { out.append(contentsOf: bytes) }
-                case .startTag(let name, _, _):
-                    guard stack.count < maximumDepth, let kind = TreeBuilder.kind(name, current: stack.last) else { continue }
-                    stack.append(kind)
-                    if kind == .rubyText { rubyTextDepth += 1 }
-                case .endTag(let name):
-                    guard let current = stack.last else { continue }
-                    if name.elementsEqual(current.rawValue.utf8) {
-                        stack.removeLast()
-                        if current == .rubyText { rubyTextDepth -= 1 }
-                    } else if current == .rubyText, name.elementsEqual("ruby".utf8) {
-                        stack.removeLast()
-                        rubyTextDepth -= 1
-                        if !stack.isEmpty { stack.removeLast() }
-                    }
-                case .timestamp:
-                    continue
+        text.withUnsafeBufferPointer { plainText($0) }
+    }
+
+    static func plainText(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var stack: [WebVTTElement.Kind] = []
+        var rubyTextDepth = 0
+        var tokenizer = Tokenizer(b)
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c == UInt8(ascii: "&") {
+                tokenizer.pos = i + 1
+                if let replacement = tokenizer.consumeCharacterReference(additionalAllowed: nil) {
+                    if rubyTextDepth == 0 { out.append(contentsOf: replacement) }
+                    i = tokenizer.pos
+                } else {
+                    if rubyTextDepth == 0 { out.append(c) }
+                    i += 1
                 }
+                continue
             }
-            return String(decoding: out, as: UTF8.self)
+            if c != UInt8(ascii: "<") {
+                let start = i
+                i += 1
+                while i < n, b[i] != UInt8(ascii: "<"), b[i] != UInt8(ascii: "&") { i += 1 }
+                if rubyTextDepth == 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i])) }
+                continue
+            }
+            // A tag: find its end (the first '>' or the end of the text).
+            i += 1
+            var close = i
+            while close < n, b[close] != UInt8(ascii: ">") { close += 1 }
+            defer { i = close < n ? close + 1 : n }
+            guard i < n else { continue }
+            let first = b[i]
+            if first == UInt8(ascii: "/") {
+                let name = UnsafeBufferPointer(rebasing: b[(i + 1)..<close])
+                guard let current = stack.last else { continue }
+                if name.elementsEqual(current.rawValue.utf8) {
+                    stack.removeLast()
+                    if current == .rubyText { rubyTextDepth -= 1 }
+                } else if current == .rubyText, name.elementsEqual("ruby".utf8) {
+                    stack.removeLast()
+                    rubyTextDepth -= 1
+                    if !stack.isEmpty { stack.removeLast() }
+                }
+                continue
+            }
+            if ASCII.isDigit(first) || first == UInt8(ascii: ".") || first == UInt8(ascii: ">") || ASCII.isWhitespace(first) {
+                continue   // timestamp, or a start tag with an empty name: ignored
+            }
+            var nameEnd = i
+            while nameEnd < close, b[nameEnd] != UInt8(ascii: "."), b[nameEnd] != ASCII.space, b[nameEnd] != ASCII.tab,
+                  b[nameEnd] != ASCII.ff, b[nameEnd] != ASCII.lf { nameEnd += 1 }
+            guard stack.count < maximumDepth,
+                  let kind = TreeBuilder.kind(UnsafeBufferPointer(rebasing: b[i..<nameEnd]), current: stack.last) else { continue }
+            stack.append(kind)
+            if kind == .rubyText { rubyTextDepth += 1 }
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     enum Token {
@@ -255,16 +298,30 @@ enum WebVTTCueTextParser {
         private var stack: [Open] = []
 
         static func kind(_ name: [UInt8], current: WebVTTElement.Kind?) -> WebVTTElement.Kind? {
-            switch String(decoding: name, as: UTF8.self) {
-            case "c": .class
-            case "i": .italic
-            case "b": .bold
-            case "u": .underline
-            case "ruby": .ruby
-            case "rt": current == .ruby ? .rubyText : nil
-            case "v": .voice
-            case "lang": .language
-            default: nil
+            name.withUnsafeBufferPointer { kind($0, current: current) }
+        }
+
+        /// The element a start tag name opens (`rt` only inside `ruby`), or `nil` for tags that are ignored.
+        @inline(__always)
+        static func kind(_ name: UnsafeBufferPointer<UInt8>, current: WebVTTElement.Kind?) -> WebVTTElement.Kind? {
+            switch name.count {
+            case 1:
+                switch name[0] {
+                case UInt8(ascii: "c"): return .class
+                case UInt8(ascii: "i"): return .italic
+                case UInt8(ascii: "b"): return .bold
+                case UInt8(ascii: "u"): return .underline
+                case UInt8(ascii: "v"): return .voice
+                default: return nil
+                }
+            case 2:
+                return name[0] == UInt8(ascii: "r") && name[1] == UInt8(ascii: "t") && current == .ruby ? .rubyText : nil
+            case 4:
+                if name.elementsEqual("ruby".utf8) { return .ruby }
+                if name.elementsEqual("lang".utf8) { return .language }
+                return nil
+            default:
+                return nil
             }
         }
 

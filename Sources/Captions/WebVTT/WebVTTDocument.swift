@@ -48,7 +48,7 @@ public struct WebVTTDocument: Sendable, Hashable {
     public func captionCues(track: String? = nil) -> [Cue] {
         cues.compactMap { cue in
             let text = cue.plainText
-            guard text.contains(where: { !$0.isWhitespace }) else { return nil }
+            guard text.utf8.contains(where: { !ASCII.isWhitespace($0) }) else { return nil }
             return Cue(start: cue.startTime, end: cue.endTime, text: text, track: track)
         }
     }
@@ -92,7 +92,7 @@ public struct WebVTTCue: Sendable, Hashable {
 
     /// The cue text reduced to plain text: tags dropped (ruby annotations `<rt>` too), inline timestamps dropped,
     /// character references decoded, line breaks kept as `\n`.
-    public var plainText: String { WebVTTCueTextParser.plainText(Array(text.utf8)) }
+    public var plainText: String { WebVTTCueTextParser.plainText(text) }
 }
 
 /// A `REGION` definition.

@@ -11,6 +11,8 @@ struct WebVTTParser {
     private var cues: [WebVTTCue] = []
     private var regions: [WebVTTRegion] = []
     private var styleSheets: [String] = []
+    /// The block buffer, reused across blocks so parsing a cue does not allocate it afresh.
+    private var buffer: [UInt8] = []
 
     private init(_ b: UnsafeBufferPointer<UInt8>, url: String) {
         self.b = b
@@ -78,7 +80,12 @@ struct WebVTTParser {
             }
             skipLineEnds()
         }
-        // Text track cue order: start ascending, end descending, then file order (a stable sort).
+        // Text track cue order: start ascending, end descending, then file order (a stable sort). Files are nearly
+        // always in order already; then nothing is moved.
+        let inOrder = zip(cues, cues.dropFirst()).allSatisfy { x, y in
+            x.startTime < y.startTime || (x.startTime == y.startTime && x.endTime >= y.endTime)
+        }
+        if inOrder { return WebVTTDocument(cues: cues, regions: regions, styleSheets: styleSheets, url: url) }
         let ordered = cues.enumerated().sorted { x, y in
             if x.element.startTime != y.element.startTime { return x.element.startTime < y.element.startTime }
             if x.element.endTime != y.element.endTime { return x.element.endTime > y.element.endTime }
@@ -125,7 +132,7 @@ struct WebVTTParser {
     private mutating func collectBlock(inHeader: Bool) -> Block? {
         var lineCount = 0
         var previous = (pos, lineNumber)
-        var buffer: [UInt8] = []
+        buffer.removeAll(keepingCapacity: true)
         var seenArrow = false
         var cue: WebVTTCue?
         var isStyle = false
