@@ -8,6 +8,10 @@ Scripts/install-system-packages.sh
 . Scripts/lib/sklearn-venv.sh
 if [ -x Scripts/pg-up.sh ]; then
   pg_env=$(mktemp)
+  # The first free port from 55432 up, so a server someone left running does not block us.
+  for port in $(seq "${PGPORT:-55432}" $(( ${PGPORT:-55432} + 20 ))); do
+    (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { export PGPORT=$port; break; }
+  done
   Scripts/pg-up.sh > "$pg_env"
   . "$pg_env"
   trap 'Scripts/pg-down.sh || true; rm -f "$pg_env"' EXIT
