@@ -22,6 +22,7 @@ let package = Package(
         // Libraries, so the separate Fuzz/ and Benchmarks/ packages can depend on them by path.
         .library(name: "Markup", targets: ["Markup"]),
         .library(name: "Captions", targets: ["Captions"]),
+        .library(name: "Fetchers", targets: ["Fetchers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,10 @@ let package = Package(
         .target(name: "Markup", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Captions → [Cue]: WebVTT, SRT, TTML/DFXP/IMSC, YouTube srv1/srv2/srv3 and json3; rolling de-duplication.
         .target(name: "Captions", dependencies: ["Posts", "Markup"], swiftSettings: hotPathSettings),
+        // libcurl: module map + shim.h of static inline wrappers for the variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // HTTP client over libcurl and source adapters (feeds, pages, Telegram, yt-dlp, platform APIs) → Post.
+        .target(name: "Fetchers", dependencies: ["Posts", "CCurl", "Markup", "Captions"], swiftSettings: hotPathSettings),
         // Normalisation, tokenisation, contact / price extraction, evidence.
         .target(name: "Features", dependencies: ["Posts"], swiftSettings: hotPathSettings),
         // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
@@ -42,13 +47,18 @@ let package = Package(
         .executableTarget(
             name: "smugglewatch",
             dependencies: [
-                "Posts", "Features", "Bayes",
+                "Posts", "Features", "Bayes", "Fetchers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         // Paths, temporary files and process helpers for the tests.
         .target(name: "SmuggleWatchTesting", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FetchersTests",
+            dependencies: ["Fetchers", "Posts", "CCurl", "Markup"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions", "Posts"], swiftSettings: swiftSettings),
         .testTarget(name: "MarkupTests", dependencies: ["Markup"], swiftSettings: swiftSettings),
         .testTarget(name: "PostsTests", dependencies: ["Posts", "SmuggleWatchTesting"], swiftSettings: swiftSettings),
