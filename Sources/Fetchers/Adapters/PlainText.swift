@@ -1,0 +1,160 @@
+/// Turns HTML fragments found in feeds and API fields into plain text, on UTF-8 bytes.
+enum PlainText {
+    private static let blockTags: Set<String> = ["p", "br", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"]
+
+    /// Removes tags (block tags become line breaks), decodes character references, collapses blank runs.
+    /// Strings without `<` or `&` come back unchanged.
+    ///
+    /// - Complexity: O(n) in the UTF-8 length.
+    static func fromMarkup(_ s: String) -> String {
+        var input = s
+        return input.withUTF8 { bytes -> String in
+            guard bytes.contains(UInt8(ascii: "<")) || bytes.contains(UInt8(ascii: "&")) else { return s }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            let n = bytes.count
+            while i < n {
+                let b = bytes[i]
+                if b == UInt8(ascii: "<") {
+                    // A tag only when followed by a letter, '/', '!' or '?'; otherwise a literal '<'.
+                    guard i + 1 < n, isTagStart(bytes[i + 1]) else { out.append(b); i += 1; continue }
+                    var j = i + 1
+                    var quote: UInt8 = 0
+                    while j < n {
+                        let c = bytes[j]
+                        if quote != 0 { if c == quote { quote = 0 } } else if c == 0x22 || c == 0x27 { quote = c } else if c == UInt8(ascii: ">") { break }
+                        j += 1
+                    }
+                    var k = i + 1
+                    if k < n && bytes[k] == UInt8(ascii: "/") { k += 1 }
+                    var name: [UInt8] = []
+                    while k < j, isNameByte(bytes[k]), name.count < 12 { name.append(bytes[k] | 0x20); k += 1 }
+                    let tag = String(decoding: name, as: UTF8.self)
+                    if blockTags.contains(tag), out.last != 0x0A, !out.isEmpty { out.append(0x0A) }
+                    if tag == "script" || tag == "style", bytes[i + 1] != UInt8(ascii: "/") {
+                        // Skip to the closing tag.
+                        let close = Array("</\(tag)".utf8)
+                        var m = j
+                        while m + close.count <= n, !zip(close, bytes[m..<m + close.count]).allSatisfy({ $0 == ($1 | ($1 >= 0x41 && $1 <= 0x5A ? 0x20 : 0)) }) { m += 1 }
+                        j = m
+                        while j < n && bytes[j] != UInt8(ascii: ">") { j += 1 }
+                    }
+                    i = j + 1
+                } else if b == UInt8(ascii: "&") {
+                    let (decoded, used) = Entities.decode(bytes, at: i)
+                    out.append(contentsOf: decoded)
+                    i += used
+                } else {
+                    out.append(b)
+                    i += 1
+                }
+            }
+            return collapse(out)
+        }
+    }
+
+    private static func isTagStart(_ b: UInt8) -> Bool {
+        (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || b == UInt8(ascii: "/") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?")
+    }
+
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") || (b >= 0x30 && b <= 0x39)
+    }
+
+    /// Trims, turns runs of spaces/tabs into one space and more than two line breaks into two.
+    static func collapse(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var pendingSpace = false
+        var newlines = 0
+        for b in bytes {
+            if b == 0x20 || b == 0x09 || b == 0x0D { pendingSpace = true; continue }
+            if b == 0x0A { newlines += 1; pendingSpace = false; continue }
+            if !out.isEmpty {
+                if newlines > 0 { out.append(contentsOf: repeatElement(0x0A, count: min(newlines, 2))) } else if pendingSpace { out.append(0x20) }
+            }
+            newlines = 0
+            pendingSpace = false
+            out.append(b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// HTML character references.
+enum Entities {
+    static let named: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "hellip": "…", "mdash": "—",
+        "ndash": "–", "lsquo": "‘", "rsquo": "’", "ldquo": "“", "rdquo": "”", "laquo": "«", "raquo": "»",
+        "copy": "©", "reg": "®", "trade": "™", "euro": "€", "pound": "£", "yen": "¥", "middot": "·", "bull": "•",
+        "aacute": "á", "eacute": "é", "iacute": "í", "oacute": "ó", "uacute": "ú", "ntilde": "ñ", "uuml": "ü",
+        "Aacute": "Á", "Eacute": "É", "Iacute": "Í", "Oacute": "Ó", "Uacute": "Ú", "Ntilde": "Ñ", "iexcl": "¡", "iquest": "¿",
+    ]
+
+    /// Decodes the reference starting at `i` (`bytes[i] == '&'`). Unknown or broken ones stay literal.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> ([UInt8], Int) {
+        var j = i + 1
+        let n = bytes.count
+        while j < n, j - i < 34, bytes[j] != UInt8(ascii: ";"), bytes[j] != UInt8(ascii: "&"), bytes[j] > 0x20 { j += 1 }
+        guard j < n, bytes[j] == UInt8(ascii: ";"), j > i + 1 else { return ([UInt8(ascii: "&")], 1) }
+        let body = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
+        if body.hasPrefix("#") {
+            let digits = body.dropFirst()
+            let value = digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
+            if let value, let scalar = Unicode.Scalar(value), value != 0 {
+                return (Array(String(Character(scalar)).utf8), j - i + 1)
+            }
+            return ([UInt8(ascii: "&")], 1)
+        }
+        if let s = named[body] { return (Array(s.utf8), j - i + 1) }
+        return ([UInt8(ascii: "&")], 1)
+    }
+}
+
+/// Hashtags in post text.
+enum Hashtags {
+    /// `#tag` words (letters, digits, `_`, any script), without the `#`, in order, without duplicates.
+    static func extract(from text: String) -> [String] {
+        guard text.utf8.contains(UInt8(ascii: "#")) || text.contains("＃") else { return [] }
+        var tags: [String] = []
+        var current: String.UnicodeScalarView? = nil
+        var previous: Unicode.Scalar = " "
+        func flush() {
+            if let c = current, !c.isEmpty, !c.allSatisfy({ $0.properties.numericType != nil }) { tags.append(String(c)) }
+            current = nil
+        }
+        for s in text.unicodeScalars {
+            if s == "#" || s == "＃" {
+                flush()
+                if !(previous.properties.isAlphabetic || previous.properties.numericType != nil || previous == "&" || previous == "/") {
+                    current = String.UnicodeScalarView()
+                }
+            } else if current != nil {
+                if s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" || s.properties.generalCategory == .nonspacingMark {
+                    current!.append(s)
+                } else {
+                    flush()
+                }
+            }
+            previous = s
+        }
+        flush()
+        return merge(tags)
+    }
+
+    /// Concatenates tag lists, dropping leading `#`, empties and case-insensitive duplicates.
+    static func merge(_ lists: [String]...) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for list in lists {
+            for raw in list {
+                var t = raw.trimmingASCIIWhitespace()
+                while t.hasPrefix("#") { t.removeFirst() }
+                if t.isEmpty { continue }
+                if seen.insert(t.lowercased()).inserted { out.append(t) }
+            }
+        }
+        return out
+    }
+}
