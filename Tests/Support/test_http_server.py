@@ -75,7 +75,7 @@ class Handler(BaseHTTPRequestHandler):
         extra = [("X-Proxied", "1")] if proxied else []
         if path.startswith("/_/"):
             return self.scripted(path[3:], q, extra, proxied)
-        return self.static(path, extra)
+        return self.static(path, extra, q)
 
     def scripted(self, name, q, extra, proxied):
         if name == "slow":
@@ -160,13 +160,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, ctype="text/html; charset=utf-8")
         return self.send(404, b"no such scripted route\n")
 
-    def static(self, path, extra):
+    def static(self, path, extra, q=None):
         rel = os.path.normpath(path.lstrip("/"))
         full = os.path.join(ROOT, rel)
         if rel.startswith("..") or not full.startswith(ROOT):
             return self.send(403, b"forbidden\n")
         if os.path.isdir(full):
             full = os.path.join(full, "index.html")
+        # Telegram-style paging: /telegram/s/x?before=N serves x.before-N.html; /telegram/s/x serves x.html.
+        if q and "before" in q and os.path.isfile(full + ".before-%s.html" % q["before"]):
+            full = full + ".before-%s.html" % q["before"]
+        elif not os.path.isfile(full) and os.path.isfile(full + ".html"):
+            full = full + ".html"
         if not os.path.isfile(full):
             return self.send(404, b"not found\n")
         with open(full, "rb") as f:

@@ -1,0 +1,189 @@
+import Foundation
+import Markup
+public import Posts
+
+/// Metadata of an HTML post page: `<title>`, meta description, OpenGraph, Twitter card and JSON-LD.
+///
+/// ```swift
+/// let page = try HTMLPage(bytes: bytes, url: "https://example.org/v/1")
+/// page.openGraph.first { $0.property == "og:title" }?.content
+/// let post = page.post(fetched: nil)
+/// ```
+public struct HTMLPage: Sendable {
+    public var url: String
+    public var title: String?
+    public var metaDescription: String?
+    public var canonicalURL: String?
+    public var language: String?
+    /// `<meta property="og:…|article:…|video:…|product:…">` in document order, duplicates kept.
+    public var openGraph: [(property: String, content: String)]
+    /// `<meta name="twitter:…">` in document order.
+    public var twitterCard: [(name: String, content: String)]
+    /// Other named `<meta>` (author, keywords).
+    public var meta: [(name: String, content: String)]
+    /// Every JSON-LD script's value in document order (arrays flattened one level; `null` and empty scripts skipped).
+    public var jsonLD: [JSONValue]
+
+    static let ogPrefixes: Set<String> = ["og", "article", "video", "music", "book", "profile", "website", "product", "fb", "al", "books", "business", "place"]
+
+    /// Parses an HTML page (libxml2's recovering HTML parser; no network).
+    ///
+    /// - Parameters:
+    ///   - encoding: the HTTP charset, if known.
+    /// - Throws: `FetchError.Code.malformedDocument` naming the URL when no tree can be built.
+    public init(bytes: some Collection<UInt8>, url: String, encoding: String? = nil) throws(FetchError) {
+        let doc: HTMLDocument
+        do { doc = try HTMLDocument(bytes: bytes, url: url, encoding: encoding) } catch {
+            throw FetchError(.malformedDocument, "Could not parse the HTML page '\(url)': \(error.message)", url: URL(string: url), cause: error)
+        }
+        self.init(document: doc, url: url)
+    }
+
+    init(document doc: HTMLDocument, url: String) {
+        self.url = url
+        openGraph = []
+        twitterCard = []
+        meta = []
+        jsonLD = []
+        let metas = (try? doc.xpath("//meta").nodes) ?? []
+        for m in metas {
+            guard let content = m.attribute("content") else { continue }
+            if let p = m.attribute("property") ?? (m.attribute("name").flatMap { $0.contains(":") && !$0.hasPrefix("twitter:") ? $0 : nil }) {
+                let prefix = p.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                if Self.ogPrefixes.contains(prefix) { openGraph.append((p, content)); continue }
+                if prefix == "twitter" { twitterCard.append((p, content)); continue }
+            }
+            if let name = m.attribute("name")?.lowercased() {
+                if name.hasPrefix("twitter:") { twitterCard.append((name, content)) } else { meta.append((name, content)) }
+            }
+        }
+        title = ((try? doc.xpath("//title").nodes.first?.text) ?? nil).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        metaDescription = meta.first { $0.name == "description" }?.content
+        canonicalURL = (try? doc.xpath("//link[@rel='canonical']/@href").nodes.first?.text) ?? nil
+        language = (try? doc.xpath("/html/@lang").nodes.first?.text) ?? nil
+        let scripts = (try? doc.xpath("//script[translate(@type,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='application/ld+json']").nodes) ?? []
+        for s in scripts {
+            guard let value = JSONLD.parse(s.text) else { continue }
+            switch value {
+            case .null: continue
+            case .array(let items): jsonLD.append(contentsOf: items)
+            default: jsonLD.append(value)
+            }
+        }
+    }
+
+    public func og(_ property: String) -> String? {
+        openGraph.first { $0.property == property }?.content.nonEmptyTrimmed
+    }
+
+    public func twitter(_ name: String) -> String? {
+        twitterCard.first { $0.name == name }?.content.nonEmptyTrimmed
+    }
+
+    /// The JSON-LD object that describes the post: a VideoObject or SocialMediaPosting first, then articles.
+    public var primaryJSONLD: JSONValue? {
+        var candidates: [JSONValue] = []
+        for v in jsonLD {
+            candidates.append(v)
+            if let graph = v["@graph"]?.array { candidates.append(contentsOf: graph) }
+        }
+        let ranked = ["VideoObject", "SocialMediaPosting", "DiscussionForumPosting", "BlogPosting", "NewsArticle", "Article", "Clip", "CreativeWork", "WebPage"]
+        for type in ranked {
+            if let hit = candidates.first(where: { $0["@type"]?.strings.contains(type) == true }) { return hit }
+        }
+        return nil
+    }
+
+    /// The page as one post: id `web:<og:url | canonical | JSON-LD url | page URL>`.
+    public func post(fetched: String? = nil) -> Post {
+        let ld = primaryJSONLD
+        let pageURL = og("og:url") ?? canonicalURL ?? ld?["url"]?.text ?? url
+        let title = og("og:title") ?? twitter("twitter:title") ?? ld?["name"]?.text ?? ld?["headline"]?.text ?? self.title
+        let description = ld?["articleBody"]?.text ?? ld?["description"]?.text ?? og("og:description")
+            ?? twitter("twitter:description") ?? metaDescription
+        var captions: [Cue] = []
+        let lang = ld?["inLanguage"]?.text ?? language
+        if let t = ld?["transcript"]?.text { captions.append(Cue(start: 0, end: 0, text: PlainText.fromMarkup(t), track: (lang.map { $0 + "." } ?? "") + "transcript")) }
+        if let c = ld?["caption"]?.text, !c.hasPrefix("http") { captions.append(Cue(start: 0, end: 0, text: PlainText.fromMarkup(c), track: (lang.map { $0 + "." } ?? "") + "caption")) }
+        var keywords: [String] = []
+        if let k = ld?["keywords"] {
+            for s in k.strings { keywords += s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        }
+        keywords += openGraph.filter { $0.property == "article:tag" || $0.property == "video:tag" }.map(\.content)
+        var author: Author?
+        if let a = ld?["author"] ?? ld?["creator"] {
+            let first = a.array?.first ?? a
+            if let name = first.text {
+                author = Author(name: name)
+            } else {
+                let handle = first["alternateName"]?.text ?? first["identifier"]?.text
+                author = Author(id: first["url"]?.text ?? first["@id"]?.text, handle: handle, name: first["name"]?.text)
+            }
+        } else if let name = meta.first(where: { $0.name == "author" })?.content.nonEmptyTrimmed {
+            author = Author(name: name)
+        } else if let handle = twitter("twitter:creator") {
+            author = Author(handle: handle)
+        }
+        let published = ld?["uploadDate"]?.text ?? ld?["datePublished"]?.text ?? og("article:published_time") ?? og("video:release_date")
+        let plainDescription = description.map(PlainText.fromMarkup)
+        return Post(
+            id: "web:\(pageURL)", platform: "web", url: pageURL, author: author, published: published, fetched: fetched,
+            language: lang, title: title.map(PlainText.fromMarkup), description: plainDescription,
+            hashtags: Hashtags.merge(keywords, Hashtags.extract(from: plainDescription ?? "")), captions: captions)
+    }
+}
+
+/// Lenient JSON-LD script parsing, as extruct does: JS comments, control characters and trailing commas repaired.
+enum JSONLD {
+    static func parse(_ text: String) -> JSONValue? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        if let v = try? JSONValue(parsing: Array(trimmed.utf8)) { return v }
+        let repaired = repair(Array(trimmed.utf8))
+        return try? JSONValue(parsing: repaired)
+    }
+
+    /// Removes `//` and `/* */` comments outside strings, raw control characters, and commas before `}` or `]`.
+    static func repair(_ b: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        var inString = false
+        while i < b.count {
+            let c = b[i]
+            if inString {
+                if c == UInt8(ascii: "\\"), i + 1 < b.count { out.append(c); out.append(b[i + 1]); i += 2; continue }
+                if c == UInt8(ascii: "\"") { inString = false }
+                if c < 0x20 { i += 1; continue }
+                out.append(c); i += 1; continue
+            }
+            if c == UInt8(ascii: "\"") { inString = true; out.append(c); i += 1; continue }
+            if c == UInt8(ascii: "/"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "/") {
+                while i < b.count && b[i] != 0x0A { i += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "/"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "*") {
+                i += 2
+                while i + 1 < b.count && !(b[i] == UInt8(ascii: "*") && b[i + 1] == UInt8(ascii: "/")) { i += 1 }
+                i += 2
+                continue
+            }
+            if c < 0x20 && c != 0x0A && c != 0x0D && c != 0x09 { i += 1; continue }
+            if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                var j = out.count - 1
+                while j >= 0, out[j] == 0x20 || out[j] == 0x0A || out[j] == 0x0D || out[j] == 0x09 { j -= 1 }
+                if j >= 0, out[j] == UInt8(ascii: ",") { out.remove(at: j) }
+            }
+            out.append(c)
+            i += 1
+        }
+        return out
+    }
+}
+
+extension String {
+    var nonEmptyTrimmed: String? {
+        let t = trimmingCharacters(in: .whitespacesAndNewlines)
+        return t.isEmpty ? nil : t
+    }
+}

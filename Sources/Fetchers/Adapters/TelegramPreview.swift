@@ -1,0 +1,122 @@
+import Foundation
+import Markup
+public import Posts
+
+/// A Telegram public channel preview page (`https://t.me/s/<channel>`): many messages, newest last.
+///
+/// ```swift
+/// let page = try TelegramPreview(bytes: bytes, url: "https://t.me/s/news_demo")
+/// page.messages.count; page.nextPageURL   // …/s/news_demo?before=<oldest id>
+/// ```
+public struct TelegramPreview: Sendable {
+    public struct Message: Sendable, Hashable {
+        /// `channel/123`.
+        public var post: String
+        public var channel: String
+        public var number: Int
+        public var text: String
+        /// ISO 8601 from `<time datetime>`.
+        public var date: String?
+        /// `1.2K` → 1200; nil when hidden.
+        public var views: Int?
+        public var authorName: String?
+        public var hashtags: [String]
+    }
+
+    public var url: String
+    public var channel: String?
+    public var channelTitle: String?
+    public var messages: [Message]
+    /// The `before` value of the next (older) page: the "load more" link's, else the oldest message number.
+    public var before: Int?
+
+    /// The page URL with `before=<before>`: the next, older page.
+    public var nextPageURL: String? {
+        guard let before, !messages.isEmpty else { return nil }
+        if var c = URLComponents(string: url), c.scheme != nil {
+            c.queryItems = (c.queryItems ?? []).filter { $0.name != "before" } + [URLQueryItem(name: "before", value: String(before))]
+            return c.string
+        }
+        return channel.map { "https://t.me/s/\($0)?before=\(before)" }
+    }
+
+    /// - Throws: `FetchError.Code.malformedDocument` when the page has no Telegram message widgets.
+    public init(bytes: some Collection<UInt8>, url: String) throws(FetchError) {
+        let doc: HTMLDocument
+        do { doc = try HTMLDocument(bytes: bytes, url: url, encoding: "utf-8") } catch {
+            throw FetchError(.malformedDocument, "Could not parse the Telegram preview '\(url)': \(error.message)", url: URL(string: url), cause: error)
+        }
+        self.url = url
+        let nodes = (try? doc.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message ')][@data-post]").nodes) ?? []
+        if nodes.isEmpty {
+            let looksLikeChannel = ((try? doc.xpath("count(//*[contains(@class,'tgme_channel_info')])").string) ?? "0") != "0"
+            if !looksLikeChannel {
+                throw FetchError(.malformedDocument, "'\(url)' is not a Telegram channel preview (no tgme_widget_message). Fetch https://t.me/s/<channel>, or pass --as html.", url: URL(string: url))
+            }
+        }
+        var messages: [Message] = []
+        for n in nodes {
+            guard let post = n.attribute("data-post"), let slash = post.lastIndex(of: "/"), let number = Int(post[post.index(after: slash)...]) else { continue }
+            let channel = String(post[..<slash])
+            let textNode = (try? n.nodes(".//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message_text ')]"))?.first
+            let text = textNode.map { TelegramPreview.textWithBreaks($0) } ?? ""
+            let date = ((try? n.nodes(".//a[contains(@class,'tgme_widget_message_date')]//time/@datetime"))?.first?.text)
+                ?? ((try? n.nodes(".//time/@datetime"))?.first?.text)
+            let viewsText = (try? n.nodes(".//span[contains(@class,'tgme_widget_message_views')]"))?.first?.text
+            let author = (try? n.nodes(".//*[contains(@class,'tgme_widget_message_owner_name')]"))?.first?.text.nonEmptyTrimmed
+            messages.append(Message(post: post, channel: channel, number: number, text: text, date: date,
+                                    views: viewsText.flatMap(TelegramPreview.parseCount), authorName: author,
+                                    hashtags: Hashtags.extract(from: text)))
+        }
+        self.messages = messages
+        channel = messages.first?.channel ?? TelegramPreview.channel(fromURL: url)
+        channelTitle = ((try? doc.xpath("//div[contains(@class,'tgme_channel_info_header_title')]").nodes.first?.text) ?? nil)?.nonEmptyTrimmed
+        let more = (try? doc.xpath("//a[contains(@class,'tme_messages_more')][@data-before]/@data-before").nodes.first?.text) ?? nil
+        before = more.flatMap { Int($0) } ?? messages.map(\.number).min()
+    }
+
+    /// Telegram's counts: `987`, `1.2K`, `3.4M`.
+    static func parseCount(_ s: String) -> Int? {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard let last = t.last else { return nil }
+        let scale: Double = last == "K" ? 1_000 : last == "M" ? 1_000_000 : last == "B" ? 1_000_000_000 : 1
+        let number = scale == 1 ? t : String(t.dropLast())
+        guard let v = Double(number.replacingOccurrences(of: ",", with: "")) else { return nil }
+        return Int((v * scale).rounded())
+    }
+
+    static func channel(fromURL url: String) -> String? {
+        guard let u = URL(string: url) else { return nil }
+        let parts = u.path.split(separator: "/")
+        if parts.count >= 2, parts[0] == "s" { return String(parts[1]) }
+        return parts.first.map(String.init)
+    }
+
+    /// Text content with `<br>` as line breaks.
+    static func textWithBreaks(_ node: Node) -> String {
+        var out = ""
+        func walk(_ n: Node) {
+            for c in n.childNodes {
+                switch c.kind {
+                case .text, .cdata, .entityReference: out += c.text
+                case .element:
+                    if c.name == "br" { out += "\n" } else { walk(c) }
+                default: break
+                }
+            }
+        }
+        walk(node)
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// One post per message with text: `telegram:<channel>/<n>`; views go in `tags` as `views:<n>`.
+    public func posts(fetched: String? = nil) -> [Post] {
+        messages.compactMap { m in
+            guard !m.text.isEmpty else { return nil }
+            return Post(id: "telegram:\(m.post)", platform: "telegram", url: "https://t.me/\(m.post)",
+                        author: Author(id: m.channel, handle: m.channel, name: m.authorName ?? channelTitle),
+                        published: m.date, fetched: fetched, description: m.text, hashtags: m.hashtags,
+                        tags: m.views.map { ["views:\($0)"] } ?? [])
+        }
+    }
+}
