@@ -24,7 +24,7 @@ public struct HTMLPage: Sendable {
     /// Every JSON-LD script's value in document order (arrays flattened one level; `null` and empty scripts skipped).
     public var jsonLD: [JSONValue]
 
-    static let ogPrefixes: Set<String> = ["og", "article", "video", "music", "book", "profile", "website", "product", "fb", "al", "books", "business", "place"]
+    static let ogPrefixes: Set<String> = ["og", "article", "video", "music", "book", "profile", "website", "product", "books", "business", "place"]
 
     /// Parses an HTML page (libxml2's recovering HTML parser; no network).
     ///
@@ -65,7 +65,7 @@ public struct HTMLPage: Sendable {
         for s in scripts {
             guard let value = JSONLD.parse(s.text) else { continue }
             switch value {
-            case .null: continue
+            case .null, .bool(false): continue
             case .array(let items): jsonLD.append(contentsOf: items)
             default: jsonLD.append(value)
             }
@@ -143,7 +143,8 @@ enum JSONLD {
         return try? JSONValue(parsing: repaired)
     }
 
-    /// Removes `//` and `/* */` comments outside strings, raw control characters, and commas before `}` or `]`.
+    /// Removes `//`, `/* */` and `<!-- -->` comments outside strings, escapes raw control characters inside strings,
+    /// drops them outside, and removes commas before `}` or `]`.
     static func repair(_ b: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
@@ -154,12 +155,27 @@ enum JSONLD {
             if inString {
                 if c == UInt8(ascii: "\\"), i + 1 < b.count { out.append(c); out.append(b[i + 1]); i += 2; continue }
                 if c == UInt8(ascii: "\"") { inString = false }
-                if c < 0x20 { i += 1; continue }
+                if c < 0x20 {
+                    switch c {
+                    case 0x0A: out += Array("\\n".utf8)
+                    case 0x0D: out += Array("\\r".utf8)
+                    case 0x09: out += Array("\\t".utf8)
+                    default: out += Array(String(format: "\\u%04x", Int(c)).utf8)
+                    }
+                    i += 1
+                    continue
+                }
                 out.append(c); i += 1; continue
             }
             if c == UInt8(ascii: "\"") { inString = true; out.append(c); i += 1; continue }
             if c == UInt8(ascii: "/"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "/") {
                 while i < b.count && b[i] != 0x0A { i += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "<"), b[i...].starts(with: "<!--".utf8) {
+                i += 4
+                while i < b.count && !b[i...].starts(with: "-->".utf8) { i += 1 }
+                i += 3
                 continue
             }
             if c == UInt8(ascii: "/"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "*") {
