@@ -6,7 +6,7 @@ struct SmuggleWatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smugglewatch",
         abstract: "Find posts that teach irregular border crossing or sell smuggling services, for human review.",
-        subcommands: [Classify.self, Features.self, Train.self, Eval.self, Models.self]
+        subcommands: [Fetch.self, Import.self, Classify.self, Features.self, Train.self, Eval.self, Models.self]
     )
 
     /// Runs the command; usage errors exit with 2 (DESIGN.md), runtime failures with 1.

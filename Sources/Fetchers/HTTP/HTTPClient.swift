@@ -143,7 +143,7 @@ public final class HTTPClient: Sendable {
             var path = url.path.isEmpty ? "/" : url.path
             if let q = url.query { path += "?" + q }
             if !rules.allows(path, userAgent: configuration.userAgent) {
-                throw FetchError(.disallowedByRobots, "robots.txt of \(scheme)://\(host) disallows '\(url.absoluteString)' for User-Agent '\(RobotsRules.productToken(configuration.userAgent))'. Skip this URL, or ask the site owner.", url: url)
+                throw FetchError(.disallowedByRobots, "robots.txt of \(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "") disallows '\(url.absoluteString)' for User-Agent '\(RobotsRules.productToken(configuration.userAgent))'. Skip this URL, or ask the site owner.", url: url)
             }
         }
         var options = CurlTransferOptions(
