@@ -56,6 +56,38 @@ enum NS {
     static let itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 }
 
+/// The child elements of one node, names and namespaces read once (lookups by name are then cheap).
+struct FeedChildren {
+    var list: [(name: String, ns: String?, node: Node)]
+    let rootNamespace: String?
+
+    init(_ node: Node, rootNamespace: String?) {
+        list = node.children.map { ($0.name, $0.namespaceURI, $0) }
+        self.rootNamespace = rootNamespace
+    }
+
+    func isPlain(_ ns: String?) -> Bool {
+        guard let u = ns else { return true }
+        return u == rootNamespace || u == NS.rss10 || u == NS.rss090 || u == NS.atom10 || u == NS.atom03
+    }
+
+    /// The first child with this local name and no (or the feed's own) namespace; names are compared
+    /// case-insensitively when no exact match exists (CDF, and iTunes' tolerance of `<TiTlE>`).
+    func plain(_ name: String) -> Node? {
+        if let hit = list.first(where: { $0.name == name && isPlain($0.ns) }) { return hit.node }
+        let lower = name.lowercased()
+        return list.first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == lower && isPlain($0.ns) }?.node
+    }
+
+    func ns(_ name: String, _ namespace: String) -> Node? {
+        list.first { $0.name == name && $0.ns == namespace }?.node
+    }
+
+    func itunes(_ name: String) -> Node? {
+        list.first { $0.name == name && ($0.ns ?? "").lowercased() == NS.itunes }?.node
+    }
+}
+
 extension Feed {
     /// Parses feed bytes (any encoding libxml2 detects; no network, no DTD, no entity expansion).
     ///
@@ -114,7 +146,7 @@ extension Feed {
 
     private static func text(_ n: Node?) -> String? {
         guard let n else { return nil }
-        let t = n.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = n.text.trimmedWhitespace
         return t.isEmpty ? nil : t
     }
 
@@ -131,50 +163,53 @@ extension Feed {
     private static func rssText(_ n: Node?) -> String? {
         guard let n else { return nil }
         if !n.children.isEmpty {
-            let t = n.innerMarkup.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = n.innerMarkup.trimmedWhitespace
             return t.isEmpty ? nil : t
         }
         return text(n)
     }
 
     static func rss(channel: Node, items: [Node], format: Format) -> Feed {
-        let feedTitle = text(plainChild(channel, "title")) ?? text(child(channel, "title", NS.dc))
-        let feedLink = text(plainChild(channel, "link")) ?? atomLink(channel) ?? channel.attribute("HREF") ?? channel.attribute("href")
-        let feedDescription = rssText(plainChild(channel, "description")) ?? text(child(channel, "description", NS.dc))
-            ?? text(plainChild(channel, "tagline")) ?? text(plainChild(channel, "subtitle")) ?? text(plainChild(channel, "abstract"))
-            ?? text(itunes(channel, "subtitle")) ?? text(itunes(channel, "summary"))
-        let feedLanguage = text(plainChild(channel, "language")) ?? text(child(channel, "language", NS.dc)) ?? lang(channel)
+        let rootNS = rootNamespace(channel)
+        let ch = FeedChildren(channel, rootNamespace: rootNS)
+        let feedTitle = text(ch.plain("title")) ?? text(ch.ns("title", NS.dc))
+        let feedLink = text(ch.plain("link")) ?? atomLink(ch) ?? channel.attribute("HREF") ?? channel.attribute("href")
+        let feedDescription = rssText(ch.plain("description")) ?? text(ch.ns("description", NS.dc))
+            ?? text(ch.plain("tagline")) ?? text(ch.plain("subtitle")) ?? text(ch.plain("abstract"))
+            ?? text(ch.itunes("subtitle")) ?? text(ch.itunes("summary"))
+        let feedLanguage = text(ch.plain("language")) ?? text(ch.ns("language", NS.dc)) ?? lang(channel)
         var entries: [FeedEntry] = []
         entries.reserveCapacity(items.count)
         for item in items {
+            let k = FeedChildren(item, rootNamespace: rootNS)
             var e = FeedEntry()
-            e.title = rssText(plainChild(item, "title")) ?? text(child(item, "title", NS.dc)) ?? text(child(item, "title", NS.media))
-            let guid = plainChild(item, "guid")
+            e.title = rssText(k.plain("title")) ?? text(k.ns("title", NS.dc)) ?? text(k.ns("title", NS.media))
+            let guid = k.plain("guid")
             e.id = text(guid) ?? item.attribute("about", namespace: NS.rdf)
-            e.link = text(plainChild(item, "link")) ?? atomLink(item) ?? item.attribute("HREF") ?? item.attribute("href")
+            e.link = text(k.plain("link")) ?? atomLink(k) ?? item.attribute("HREF") ?? item.attribute("href")
             if e.link == nil, let guid, guid.attribute("isPermaLink")?.lowercased() != "false", let g = text(guid),
                g.hasPrefix("http://") || g.hasPrefix("https://") {
                 e.link = g
             }
-            let description = rssText(plainChild(item, "description")) ?? text(child(item, "description", NS.dc))
-                ?? text(plainChild(item, "summary")) ?? text(plainChild(item, "abstract")) ?? text(child(item, "description", NS.media))
-                ?? text(itunes(item, "summary")) ?? text(itunes(item, "subtitle"))
-            let content = text(child(item, "encoded", NS.content)) ?? text(plainChild(item, "body"))
+            let description = rssText(k.plain("description")) ?? text(k.ns("description", NS.dc))
+                ?? text(k.plain("summary")) ?? text(k.plain("abstract")) ?? text(k.ns("description", NS.media))
+                ?? text(k.itunes("summary")) ?? text(k.itunes("subtitle"))
+            let content = text(k.ns("encoded", NS.content)) ?? text(k.plain("body"))
             e.description = description ?? content
             e.content = content != e.description ? content : nil
-            e.published = text(plainChild(item, "pubDate")) ?? text(child(item, "date", NS.dc)) ?? text(plainChild(item, "published"))
-            e.authorName = text(plainChild(item, "author")) ?? text(child(item, "creator", NS.dc))
-            e.categories = item.children.filter { $0.name == "category" && isPlain($0) || ($0.name == "subject" && $0.namespaceURI == NS.dc) }
-                .compactMap { text($0) }
-            e.language = text(child(item, "language", NS.dc)) ?? lang(item)
+            e.published = text(k.plain("pubDate")) ?? text(k.ns("date", NS.dc)) ?? text(k.plain("published"))
+            e.authorName = text(k.plain("author")) ?? text(k.ns("creator", NS.dc))
+            e.categories = k.list.filter { $0.name == "category" && k.isPlain($0.ns) || ($0.name == "subject" && $0.ns == NS.dc) }
+                .compactMap { text($0.node) }
+            e.language = text(k.ns("language", NS.dc)) ?? lang(item)
             entries.append(e)
         }
         return Feed(format: format, title: feedTitle, link: feedLink, description: feedDescription, language: feedLanguage, entries: entries)
     }
 
     /// `<atom:link rel="alternate" href>` (or no rel), preferring text/html.
-    private static func atomLink(_ parent: Node) -> String? {
-        let links = parent.children.filter { $0.name == "link" && ($0.namespaceURI == NS.atom10 || $0.namespaceURI == NS.atom03) && $0.attribute("href") != nil }
+    private static func atomLink(_ parent: FeedChildren) -> String? {
+        let links = parent.list.filter { $0.name == "link" && ($0.ns == NS.atom10 || $0.ns == NS.atom03) }.map(\.node).filter { $0.attribute("href") != nil }
         let alternates = links.filter { ($0.attribute("rel") ?? "alternate") == "alternate" }
         let best = alternates.first { ($0.attribute("type") ?? "text/html").contains("html") } ?? alternates.first
         return best?.attribute("href")
@@ -194,39 +229,41 @@ extension Feed {
         if !kids.isEmpty {
             // Inline markup; Atom 1.0 type="xhtml" wraps it in a div that is not part of the content.
             let inner = (type == "xhtml" && kids.count == 1 && kids[0].name == "div") ? kids[0].innerMarkup : n.innerMarkup
-            let t = inner.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = inner.trimmedWhitespace
             return t.isEmpty ? nil : t
         }
         return text(n)
     }
 
     static func atom(_ feed: Node, format: Format) -> Feed {
-        let title = atomText(plainChild(feed, "title"))
-        let link = atomLink(feed)
-        let description = atomText(plainChild(feed, "subtitle")) ?? atomText(plainChild(feed, "tagline"))
-            ?? atomText(plainChild(feed, "info"))
+        let f = FeedChildren(feed, rootNamespace: feed.namespaceURI)
+        let title = atomText(f.plain("title"))
+        let link = atomLink(f)
+        let description = atomText(f.plain("subtitle")) ?? atomText(f.plain("tagline"))
+            ?? atomText(f.plain("info"))
         var entries: [FeedEntry] = []
-        for entry in feed.children where entry.name == "entry" && isPlain(entry, rootNamespace: feed.namespaceURI) {
+        for (name, ns, entry) in f.list where name == "entry" && f.isPlain(ns) {
+            let k = FeedChildren(entry, rootNamespace: feed.namespaceURI)
             var e = FeedEntry()
-            e.id = text(plainChild(entry, "id"))
-            e.youTubeVideoID = text(child(entry, "videoId", NS.yt))
-            e.youTubeChannelID = text(child(entry, "channelId", NS.yt))
-            let group = child(entry, "group", NS.media)
-            e.title = atomText(plainChild(entry, "title")) ?? group.flatMap { text(child($0, "title", NS.media)) }
-            e.link = atomLink(entry)
-            let summary = atomText(plainChild(entry, "summary"))
-            let content = atomText(plainChild(entry, "content"))
-            let media = group.flatMap { text(child($0, "description", NS.media)) } ?? text(child(entry, "description", NS.media))
+            e.id = text(k.plain("id"))
+            e.youTubeVideoID = text(k.ns("videoId", NS.yt))
+            e.youTubeChannelID = text(k.ns("channelId", NS.yt))
+            let group = k.ns("group", NS.media)
+            e.title = atomText(k.plain("title")) ?? group.flatMap { text(child($0, "title", NS.media)) }
+            e.link = atomLink(k)
+            let summary = atomText(k.plain("summary"))
+            let content = atomText(k.plain("content"))
+            let media = group.flatMap { text(child($0, "description", NS.media)) } ?? text(k.ns("description", NS.media))
             e.description = summary ?? content ?? media
             e.content = content != e.description ? content : nil
             if e.youTubeVideoID != nil, let media { e.description = media }
-            e.published = text(plainChild(entry, "published")) ?? text(plainChild(entry, "issued"))
-                ?? text(plainChild(entry, "updated")) ?? text(plainChild(entry, "modified"))
-            if let author = plainChild(entry, "author") ?? plainChild(feed, "author") {
+            e.published = text(k.plain("published")) ?? text(k.plain("issued"))
+                ?? text(k.plain("updated")) ?? text(k.plain("modified"))
+            if let author = k.plain("author") ?? f.plain("author") {
                 e.authorName = text(plainChild(author, "name"))
                 e.authorURI = text(plainChild(author, "uri")) ?? text(plainChild(author, "url"))
             }
-            e.categories = entry.children.filter { $0.name == "category" && isPlain($0) }.compactMap { $0.attribute("term") ?? text($0) }
+            e.categories = k.list.filter { $0.name == "category" && k.isPlain($0.ns) }.compactMap { $0.node.attribute("term") ?? text($0.node) }
             if let keywords = group.flatMap({ text(child($0, "keywords", NS.media)) }) {
                 e.categories += keywords.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             }

@@ -57,7 +57,7 @@ public struct HTMLPage: Sendable {
                 if name.hasPrefix("twitter:") { twitterCard.append((name, content)) } else { meta.append((name, content)) }
             }
         }
-        title = ((try? doc.xpath("//title").nodes.first?.text) ?? nil).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        title = ((try? doc.xpath("//title").nodes.first?.text) ?? nil).map { $0.trimmedWhitespace }.flatMap { $0.isEmpty ? nil : $0 }
         metaDescription = meta.first { $0.name == "description" }?.content
         canonicalURL = (try? doc.xpath("//link[@rel='canonical']/@href").nodes.first?.text) ?? nil
         language = (try? doc.xpath("/html/@lang").nodes.first?.text) ?? nil
@@ -136,7 +136,7 @@ public struct HTMLPage: Sendable {
 /// Lenient JSON-LD script parsing, as extruct does: JS comments, control characters and trailing commas repaired.
 enum JSONLD {
     static func parse(_ text: String) -> JSONValue? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace
         guard !trimmed.isEmpty else { return nil }
         if let v = try? JSONValue(parsing: Array(trimmed.utf8)) { return v }
         let repaired = repair(Array(trimmed.utf8))
@@ -197,9 +197,3 @@ enum JSONLD {
     }
 }
 
-extension String {
-    var nonEmptyTrimmed: String? {
-        let t = trimmingCharacters(in: .whitespacesAndNewlines)
-        return t.isEmpty ? nil : t
-    }
-}

@@ -91,7 +91,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// A non-empty trimmed string.
     var text: String? {
-        guard let s = string?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
+        guard let s = string?.trimmedWhitespace, !s.isEmpty else { return nil }
         return s
     }
 }

@@ -116,7 +116,8 @@ enum Entities {
 enum Hashtags {
     /// `#tag` words (letters, digits, `_`, any script), without the `#`, in order, without duplicates.
     static func extract(from text: String) -> [String] {
-        guard text.utf8.contains(UInt8(ascii: "#")) || text.contains("＃") else { return [] }
+        // '#' or the first byte of a full-width '＃' (EF BC 83).
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "#") || $0 == 0xEF }) else { return [] }
         var tags: [String] = []
         var current: String.UnicodeScalarView? = nil
         var previous: Unicode.Scalar = " "
@@ -156,5 +157,28 @@ enum Hashtags {
             }
         }
         return out
+    }
+}
+
+extension String {
+    /// Trims ASCII whitespace (space, tab, CR, LF, FF) and no-break spaces at both ends, on UTF-8, without Foundation.
+    ///
+    /// - Complexity: O(k) in the number of trimmed bytes.
+    var trimmedWhitespace: String {
+        let u = utf8
+        guard let first = u.first, let last = u.last else { return self }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C }
+        if !isSpace(first) && !isSpace(last) { return self }
+        var start = u.startIndex
+        var end = u.endIndex
+        while start < end, isSpace(u[start]) { start = u.index(after: start) }
+        while end > start, isSpace(u[u.index(before: end)]) { end = u.index(before: end) }
+        return String(self[start..<end])
+    }
+
+    /// `trimmedWhitespace`, or nil when nothing is left.
+    var nonEmptyTrimmed: String? {
+        let t = trimmedWhitespace
+        return t.isEmpty ? nil : t
     }
 }

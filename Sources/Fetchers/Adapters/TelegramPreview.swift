@@ -47,37 +47,60 @@ public struct TelegramPreview: Sendable {
             throw FetchError(.malformedDocument, "Could not parse the Telegram preview '\(url)': \(error.message)", url: URL(string: url), cause: error)
         }
         self.url = url
-        let nodes = (try? doc.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message ')][@data-post]").nodes) ?? []
-        if nodes.isEmpty {
-            let looksLikeChannel = ((try? doc.xpath("count(//*[contains(@class,'tgme_channel_info')])").string) ?? "0") != "0"
-            if !looksLikeChannel {
-                throw FetchError(.malformedDocument, "'\(url)' is not a Telegram channel preview (no tgme_widget_message). Fetch https://t.me/s/<channel>, or pass --as html.", url: URL(string: url))
-            }
+        // One walk over the tree in Swift (cheaper than an XPath search per message).
+        var messageNodes: [Node] = []
+        var more: String?
+        var title: String?
+        var sawChannelInfo = false
+        TelegramPreview.walk(doc.root) { n, classes in
+            if classes.contains("tgme_widget_message"), n.attribute("data-post") != nil { messageNodes.append(n); return false }
+            if classes.contains("tme_messages_more"), let b = n.attribute("data-before") { more = more ?? b }
+            if classes.contains("tgme_channel_info") { sawChannelInfo = true }
+            if classes.contains("tgme_channel_info_header_title") { title = title ?? n.text.nonEmptyTrimmed }
+            return true
+        }
+        if messageNodes.isEmpty && !sawChannelInfo {
+            throw FetchError(.malformedDocument, "'\(url)' is not a Telegram channel preview (no tgme_widget_message). Fetch https://t.me/s/<channel>, or pass --as html.", url: URL(string: url))
         }
         var messages: [Message] = []
-        for n in nodes {
+        for n in messageNodes {
             guard let post = n.attribute("data-post"), let slash = post.lastIndex(of: "/"), let number = Int(post[post.index(after: slash)...]) else { continue }
             let channel = String(post[..<slash])
-            let textNode = (try? n.nodes(".//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message_text ')]"))?.first
-            let text = textNode.map { TelegramPreview.textWithBreaks($0) } ?? ""
-            let date = ((try? n.nodes(".//a[contains(@class,'tgme_widget_message_date')]//time/@datetime"))?.first?.text)
-                ?? ((try? n.nodes(".//time/@datetime"))?.first?.text)
-            let viewsText = (try? n.nodes(".//span[contains(@class,'tgme_widget_message_views')]"))?.first?.text
-            let author = (try? n.nodes(".//*[contains(@class,'tgme_widget_message_owner_name')]"))?.first?.text.nonEmptyTrimmed
-            messages.append(Message(post: post, channel: channel, number: number, text: text, date: date,
+            var text: String?
+            var date: String?
+            var viewsText: String?
+            var author: String?
+            TelegramPreview.walk(n) { d, classes in
+                if classes.contains("tgme_widget_message_reply") { return false }  // a quoted message, not this one
+                if text == nil, classes.contains("tgme_widget_message_text") { text = TelegramPreview.textWithBreaks(d); return false }
+                if viewsText == nil, classes.contains("tgme_widget_message_views") { viewsText = d.text; return false }
+                if author == nil, classes.contains("tgme_widget_message_owner_name") { author = d.text.nonEmptyTrimmed; return false }
+                if date == nil, d.name == "time", let dt = d.attribute("datetime") { date = dt }
+                return true
+            }
+            let body = text ?? ""
+            messages.append(Message(post: post, channel: channel, number: number, text: body, date: date,
                                     views: viewsText.flatMap(TelegramPreview.parseCount), authorName: author,
-                                    hashtags: Hashtags.extract(from: text)))
+                                    hashtags: Hashtags.extract(from: body)))
         }
         self.messages = messages
         channel = messages.first?.channel ?? TelegramPreview.channel(fromURL: url)
-        channelTitle = ((try? doc.xpath("//div[contains(@class,'tgme_channel_info_header_title')]").nodes.first?.text) ?? nil)?.nonEmptyTrimmed
-        let more = (try? doc.xpath("//a[contains(@class,'tme_messages_more')][@data-before]/@data-before").nodes.first?.text) ?? nil
+        channelTitle = title
         before = more.flatMap { Int($0) } ?? messages.map(\.number).min()
+    }
+
+    /// Visits `node`'s descendant elements depth-first with their class tokens; `visit` returns whether to descend.
+    static func walk(_ node: Node?, _ visit: (Node, [Substring]) -> Bool) {
+        guard let node else { return }
+        for c in node.children {
+            let classes = c.attribute("class")?.split(separator: " ") ?? []
+            if visit(c, classes) { walk(c, visit) }
+        }
     }
 
     /// Telegram's counts: `987`, `1.2K`, `3.4M`.
     static func parseCount(_ s: String) -> Int? {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let t = s.trimmedWhitespace.uppercased()
         guard let last = t.last else { return nil }
         let scale: Double = last == "K" ? 1_000 : last == "M" ? 1_000_000 : last == "B" ? 1_000_000_000 : 1
         let number = scale == 1 ? t : String(t.dropLast())
@@ -106,7 +129,7 @@ public struct TelegramPreview: Sendable {
             }
         }
         walk(node)
-        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return out.trimmedWhitespace
     }
 
     /// One post per message with text: `telegram:<channel>/<n>`; views go in `tags` as `views:<n>`.
