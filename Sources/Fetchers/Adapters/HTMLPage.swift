@@ -45,31 +45,39 @@ public struct HTMLPage: Sendable {
         twitterCard = []
         meta = []
         jsonLD = []
-        let metas = (try? doc.xpath("//meta").nodes) ?? []
-        for m in metas {
-            guard let content = m.attribute("content") else { continue }
-            if let p = m.attribute("property") ?? (m.attribute("name").flatMap { $0.contains(":") && !$0.hasPrefix("twitter:") ? $0 : nil }) {
-                let prefix = p.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-                if Self.ogPrefixes.contains(prefix) { openGraph.append((p, content)); continue }
-                if prefix == "twitter" { twitterCard.append((p, content)); continue }
-            }
-            if let name = m.attribute("name")?.lowercased() {
-                if name.hasPrefix("twitter:") { twitterCard.append((name, content)) } else { meta.append((name, content)) }
+        // One traversal for every element we read (each `//x` XPath would walk the whole tree again).
+        let nodes = (try? doc.xpath("//*[self::meta or self::title or self::link or self::script]").nodes) ?? []
+        var titleText: String?
+        for m in nodes {
+            switch m.name {
+            case "meta":
+                guard let content = m.attribute("content") else { continue }
+                if let p = m.attribute("property") ?? (m.attribute("name").flatMap { $0.contains(":") && !$0.hasPrefix("twitter:") ? $0 : nil }) {
+                    let prefix = p.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                    if Self.ogPrefixes.contains(prefix) { openGraph.append((p, content)); continue }
+                    if prefix == "twitter" { twitterCard.append((p, content)); continue }
+                }
+                if let name = m.attribute("name")?.lowercased() {
+                    if name.hasPrefix("twitter:") { twitterCard.append((name, content)) } else { meta.append((name, content)) }
+                }
+            case "title":
+                if titleText == nil { titleText = m.text.nonEmptyTrimmed }
+            case "link":
+                if canonicalURL == nil, m.attribute("rel")?.lowercased() == "canonical" { canonicalURL = m.attribute("href") }
+            case "script":
+                guard m.attribute("type")?.trimmedWhitespace.lowercased() == "application/ld+json", let value = JSONLD.parse(m.text) else { continue }
+                switch value {
+                case .null, .bool(false): continue
+                case .array(let items): jsonLD.append(contentsOf: items)
+                default: jsonLD.append(value)
+                }
+            default:
+                break
             }
         }
-        title = ((try? doc.xpath("//title").nodes.first?.text) ?? nil).map { $0.trimmedWhitespace }.flatMap { $0.isEmpty ? nil : $0 }
+        title = titleText
         metaDescription = meta.first { $0.name == "description" }?.content
-        canonicalURL = (try? doc.xpath("//link[@rel='canonical']/@href").nodes.first?.text) ?? nil
-        language = (try? doc.xpath("/html/@lang").nodes.first?.text) ?? nil
-        let scripts = (try? doc.xpath("//script[translate(@type,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='application/ld+json']").nodes) ?? []
-        for s in scripts {
-            guard let value = JSONLD.parse(s.text) else { continue }
-            switch value {
-            case .null, .bool(false): continue
-            case .array(let items): jsonLD.append(contentsOf: items)
-            default: jsonLD.append(value)
-            }
-        }
+        language = doc.root?.attribute("lang")
     }
 
     public func og(_ property: String) -> String? {

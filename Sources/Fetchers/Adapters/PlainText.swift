@@ -115,37 +115,56 @@ enum Entities {
 /// Hashtags in post text.
 enum Hashtags {
     /// `#tag` words (letters, digits, `_`, any script), without the `#`, in order, without duplicates.
+    /// A `#` right after a letter, digit, `&` or `/` (URLs, character references) does not start a tag;
+    /// all-digit tags (`#1`) are skipped. The full-width `＃` also starts a tag.
+    ///
+    /// - Complexity: O(n) in the UTF-8 length; scalars are decoded only inside tags.
     static func extract(from text: String) -> [String] {
-        // '#' or the first byte of a full-width '＃' (EF BC 83).
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "#") || $0 == 0xEF }) else { return [] }
-        var tags: [String] = []
-        var current: String.UnicodeScalarView? = nil
-        var previous: Unicode.Scalar = " "
-        func flush() {
-            if let c = current, !c.isEmpty, !c.allSatisfy({ $0.properties.numericType != nil }) { tags.append(String(c)) }
-            current = nil
-        }
-        for s in text.unicodeScalars {
-            if s == "#" || s == "＃" {
-                flush()
-                if !(previous.properties.isAlphabetic || previous.properties.numericType != nil || previous == "&" || previous == "/") {
-                    current = String.UnicodeScalarView()
+        var copy = text
+        let tags: [String] = copy.withUTF8 { b in
+            var tags: [String] = []
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                var start = -1
+                if c == 0x23 { start = i + 1 } else if c == 0xEF, i + 2 < n, b[i + 1] == 0xBC, b[i + 2] == 0x83 { start = i + 3 }
+                if start < 0 { i += 1; continue }
+                let previousAllowsTag = i == 0 || !(isASCIIAlphanumeric(b[i - 1]) || b[i - 1] == UInt8(ascii: "&") || b[i - 1] == UInt8(ascii: "/"))
+                var j = start
+                var allDigits = true
+                while j < n {
+                    let d = b[j]
+                    if d < 0x80 {
+                        guard isASCIIAlphanumeric(d) || d == UInt8(ascii: "_") else { break }
+                        if !(d >= 0x30 && d <= 0x39) { allDigits = false }
+                        j += 1
+                        continue
+                    }
+                    let length = d >= 0xF0 ? 4 : d >= 0xE0 ? 3 : d >= 0xC0 ? 2 : 1
+                    guard j + length <= n, let scalar = String(decoding: UnsafeBufferPointer(rebasing: b[j..<(j + length)]), as: UTF8.self).unicodeScalars.first else { break }
+                    let p = scalar.properties
+                    guard p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark || p.generalCategory == .spacingMark else { break }
+                    if p.numericType == nil { allDigits = false }
+                    j += length
                 }
-            } else if current != nil {
-                if s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" || s.properties.generalCategory == .nonspacingMark {
-                    current!.append(s)
-                } else {
-                    flush()
+                if previousAllowsTag && j > start && !allDigits {
+                    tags.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self))
                 }
+                i = max(j, i + 1)
             }
-            previous = s
+            return tags
         }
-        flush()
-        return merge(tags)
+        return tags.isEmpty ? [] : merge(tags)
+    }
+
+    @inline(__always) private static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A)
     }
 
     /// Concatenates tag lists, dropping leading `#`, empties and case-insensitive duplicates.
     static func merge(_ lists: [String]...) -> [String] {
+        if lists.allSatisfy(\.isEmpty) { return [] }
         var seen = Set<String>()
         var out: [String] = []
         for list in lists {
