@@ -47,17 +47,18 @@ public struct TelegramPreview: Sendable {
             throw FetchError(.malformedDocument, "Could not parse the Telegram preview '\(url)': \(error.message)", url: URL(string: url), cause: error)
         }
         self.url = url
-        // One walk over the tree in Swift (cheaper than an XPath search per message).
+        // One XPath pass in C finds the interesting elements; message subtrees are then walked in Swift.
         var messageNodes: [Node] = []
         var more: String?
         var title: String?
         var sawChannelInfo = false
-        TelegramPreview.walk(doc.root) { n, classes in
-            if classes.contains("tgme_widget_message"), n.attribute("data-post") != nil { messageNodes.append(n); return false }
+        let found = (try? doc.xpath("//*[@data-post or @data-before or contains(@class, 'tgme_channel_info')]").nodes) ?? []
+        for n in found {
+            let classes = n.attribute("class")?.split(separator: " ") ?? []
+            if classes.contains("tgme_widget_message"), n.attribute("data-post") != nil { messageNodes.append(n); continue }
             if classes.contains("tme_messages_more"), let b = n.attribute("data-before") { more = more ?? b }
             if classes.contains("tgme_channel_info") { sawChannelInfo = true }
             if classes.contains("tgme_channel_info_header_title") { title = title ?? n.text.nonEmptyTrimmed }
-            return true
         }
         if messageNodes.isEmpty && !sawChannelInfo {
             throw FetchError(.malformedDocument, "'\(url)' is not a Telegram channel preview (no tgme_widget_message). Fetch https://t.me/s/<channel>, or pass --as html.", url: URL(string: url))
@@ -70,11 +71,13 @@ public struct TelegramPreview: Sendable {
             var date: String?
             var viewsText: String?
             var author: String?
-            TelegramPreview.walk(n) { d, classes in
-                if classes.contains("tgme_widget_message_reply") { return false }  // a quoted message, not this one
-                if text == nil, classes.contains("tgme_widget_message_text") { text = TelegramPreview.textWithBreaks(d); return false }
-                if viewsText == nil, classes.contains("tgme_widget_message_views") { viewsText = d.text; return false }
-                if author == nil, classes.contains("tgme_widget_message_owner_name") { author = d.text.nonEmptyTrimmed; return false }
+            TelegramPreview.walk(n) { d, cls in
+                if let cls {
+                    if TelegramPreview.hasToken(cls, "tgme_widget_message_reply") { return false }  // a quoted message, not this one
+                    if text == nil, TelegramPreview.hasToken(cls, "tgme_widget_message_text") { text = TelegramPreview.textWithBreaks(d); return false }
+                    if viewsText == nil, TelegramPreview.hasToken(cls, "tgme_widget_message_views") { viewsText = d.text; return false }
+                    if author == nil, TelegramPreview.hasToken(cls, "tgme_widget_message_owner_name") { author = d.text.nonEmptyTrimmed; return false }
+                }
                 if date == nil, d.name == "time", let dt = d.attribute("datetime") { date = dt }
                 return true
             }
@@ -89,12 +92,28 @@ public struct TelegramPreview: Sendable {
         before = more.flatMap { Int($0) } ?? messages.map(\.number).min()
     }
 
-    /// Visits `node`'s descendant elements depth-first with their class tokens; `visit` returns whether to descend.
-    static func walk(_ node: Node?, _ visit: (Node, [Substring]) -> Bool) {
+    /// Visits `node`'s descendant elements depth-first with their `class` attribute; `visit` returns whether to descend.
+    static func walk(_ node: Node?, _ visit: (Node, String?) -> Bool) {
         guard let node else { return }
-        for c in node.children {
-            let classes = c.attribute("class")?.split(separator: " ") ?? []
-            if visit(c, classes) { walk(c, visit) }
+        for c in node.children where visit(c, c.attribute("class")) { walk(c, visit) }
+    }
+
+    /// Whether the space-separated class list contains `token`, on UTF-8 bytes.
+    static func hasToken(_ classList: String, _ token: StaticString) -> Bool {
+        let t = UnsafeBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount)
+        var copy = classList
+        return copy.withUTF8 { b in
+            guard b.count >= t.count else { return false }
+            var i = 0
+            while i + t.count <= b.count {
+                if (i == 0 || b[i - 1] == 0x20 || b[i - 1] == 0x09) && b[i] == t[0]
+                    && (i + t.count == b.count || b[i + t.count] == 0x20 || b[i + t.count] == 0x09)
+                    && memcmp(b.baseAddress! + i, t.baseAddress!, t.count) == 0 {
+                    return true
+                }
+                i += 1
+            }
+            return false
         }
     }
 
@@ -104,7 +123,7 @@ public struct TelegramPreview: Sendable {
         guard let last = t.last else { return nil }
         let scale: Double = last == "K" ? 1_000 : last == "M" ? 1_000_000 : last == "B" ? 1_000_000_000 : 1
         let number = scale == 1 ? t : String(t.dropLast())
-        guard let v = Double(number.replacingOccurrences(of: ",", with: "")) else { return nil }
+        guard let v = Double(String(number.filter { $0 != "," })) else { return nil }
         return Int((v * scale).rounded())
     }
 
