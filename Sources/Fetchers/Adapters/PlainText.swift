@@ -163,16 +163,24 @@ enum Hashtags {
     }
 
     /// Concatenates tag lists, dropping leading `#`, empties and case-insensitive duplicates.
+    ///
+    /// - Complexity: O(n²) in the number of tags (posts carry a handful; a linear scan beats hashing here).
     static func merge(_ lists: [String]...) -> [String] {
-        if lists.allSatisfy(\.isEmpty) { return [] }
-        var seen = Set<String>()
         var out: [String] = []
+        var keys: [String] = []
         for list in lists {
             for raw in list {
-                var t = raw.trimmingASCIIWhitespace()
-                while t.hasPrefix("#") { t.removeFirst() }
+                var t = raw
+                if let f = t.utf8.first, let l = t.utf8.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 || f == UInt8(ascii: "#") {
+                    t = t.trimmingASCIIWhitespace()
+                    while t.hasPrefix("#") { t.removeFirst() }
+                }
                 if t.isEmpty { continue }
-                if seen.insert(t.lowercased()).inserted { out.append(t) }
+                let key = t.utf8.allSatisfy({ $0 < 0x41 || ($0 > 0x5A && $0 < 0x80) }) ? t : t.lowercased()
+                if !keys.contains(key) {
+                    keys.append(key)
+                    out.append(t)
+                }
             }
         }
         return out
