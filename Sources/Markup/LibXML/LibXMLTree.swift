@@ -68,11 +68,19 @@ final class LibXMLTree {
         return LibXMLTree(document: document, url: url)
     }
 
+    /// Whether libxml2 (or iconv through it) knows an encoding. The handler it returns for an
+    /// iconv encoding is allocated, so it is closed again here.
+    static func encodingIsKnown(_ name: String) -> Bool {
+        guard let handler = xmlFindCharEncodingHandler(name) else { return false }
+        xmlCharEncCloseFunc(handler)
+        return true
+    }
+
     static func parseHTML(_ bytes: UnsafeBufferPointer<UInt8>, url: String, encoding: String?) throws(MarkupError) -> LibXMLTree {
         _ = initialized
         guard bytes.count < Int(Int32.max) else { throw tooLarge(bytes.count, url) }
         var (name, skip) = EncodingSniffer.htmlEncoding(bytes, requested: encoding)
-        if let requested = name, xmlFindCharEncodingHandler(requested) == nil {
+        if let requested = name, !Self.encodingIsKnown(requested) {
             if encoding != nil, encoding == requested {
                 throw MarkupError(code: .unsupportedEncoding, message: "Text encoding '\(requested)' given for '\(url)' is not supported by libxml2/iconv. Pass a known encoding such as UTF-8 or windows-1252, or none to detect it.", url: url)
             }
