@@ -57,8 +57,11 @@ public struct ReviewQueueError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+}
+
+extension ReviewQueueError.Code {
     /// `catch ReviewQueueError.Code.unknownPost` style matching.
-    public static func ~= (code: Code, error: any Error) -> Bool {
+    public static func ~= (code: Self, error: any Error) -> Bool {
         (error as? ReviewQueueError)?.code == code
     }
 }

@@ -15,6 +15,7 @@ public protocol ReviewQueueStore: Sendable {
     // MARK: Posts
 
     /// Stores the latest version of a post. The content hash decides whether it changed.
+    @discardableResult
     func upsertPost(
         _ post: Post, rawSHA256: String?, fetchedAt: Date?, sourceURL: String?, actor: String
     ) async throws -> PostUpsertResult
@@ -41,6 +42,7 @@ public protocol ReviewQueueStore: Sendable {
 
     /// Queues a stored post for review. Returns `nil` when the post already has an open
     /// (pending or claimed) item: a post is never queued twice at once.
+    @discardableResult
     func enqueue(postID: String, priority: Double, reason: String, actor: String) async throws -> ReviewItem?
 
     /// Hands `reviewer` the highest-priority item that is pending or whose lease ran out, and
@@ -64,6 +66,7 @@ public protocol ReviewQueueStore: Sendable {
     /// Throws ``ReviewQueueError/Code/unknownPost`` for an unknown id and
     /// ``ReviewQueueError/Code/unknownFlag`` when the store knows the model flags and `flags` has
     /// another name.
+    @discardableResult
     func addLabel(postID: String, flags: [String], reviewer: String, note: String?) async throws -> Label
 
     /// A post's labels, oldest first; the last one is the current label.

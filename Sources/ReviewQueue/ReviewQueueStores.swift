@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Opens the right ``ReviewQueueStore`` for a `--db` value.
 public enum ReviewQueueStores {

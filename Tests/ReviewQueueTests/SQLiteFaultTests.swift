@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Posts
-import ReviewQueue
+@testable import ReviewQueue
 import Testing
 
 /// A locked, read-only, corrupt or foreign database file gives a clear error naming the file, and
@@ -45,7 +45,7 @@ struct SQLiteFaultTests {
         let temp = try makeTemporarySQLiteStore()
         await temp.store.close()
         let queue = try DatabaseQueue(path: temp.url)
-        try queue.write { try $0.execute(sql: "INSERT INTO schema_migrations VALUES ('v99-future', 0)") }
+        try await queue.write { try $0.execute(sql: "INSERT INTO schema_migrations VALUES ('v99-future', 0)") }
         try queue.close()
         #expect(throws: ReviewQueueError.self) { _ = try SQLiteReviewQueueStore(path: temp.url) }
         await temp.cleanup()
@@ -59,8 +59,10 @@ struct SQLiteFaultTests {
         try await temp.store.enqueue("test:a", priority: 1)
 
         // Another process-like connection holds the write lock.
-        let other = try DatabaseQueue(path: temp.url)
-        try other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        var config = Configuration()
+        config.allowsUnsafeTransactions = true  // the lock outlives one access on purpose
+        let other = try DatabaseQueue(path: temp.url, configuration: config)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
         do {
             try await temp.store.addLabel(postID: "test:a", flags: ["guidance"], reviewer: "alice")
             Issue.record("label stored while the file was locked")
@@ -68,7 +70,7 @@ struct SQLiteFaultTests {
             #expect(error.code == .databaseLocked)
             #expect(error.message.hasPrefix("The database '\(temp.url)' is locked by another process"))
         }
-        try other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
         try other.close()
         #expect(try await temp.store.labels(for: "test:a").isEmpty)
         #expect(try await temp.store.items(in: "pending", limit: 5).count == 1, "the item was not decided either")

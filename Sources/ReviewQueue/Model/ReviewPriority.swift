@@ -27,6 +27,11 @@ public struct ReviewPriority: Sendable, Hashable {
         public var priority: Double
         /// `flag:guidance,contact`, `unsure:contact` or `sample:clear`.
         public var reason: String
+
+        public init(priority: Double, reason: String) {
+            self.priority = priority
+            self.reason = reason
+        }
     }
 
     public var configuration: Configuration

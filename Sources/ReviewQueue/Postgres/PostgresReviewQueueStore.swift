@@ -25,8 +25,20 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
         let url = try PostgresURL(text)
         let store = PostgresReviewQueueStore(url: url, clock: clock, connectTimeout: connectTimeout, maximumConnections: maximumConnections)
         do {
+            // One direct connection first: it fails fast and precisely (refused, bad password,
+            // unknown database), where the pool would keep retrying until the deadline.
+            let tls: PostgresConnection.Configuration.TLS =
+                switch url.tls {
+                case .disable: .disable
+                case .prefer: .prefer(try .init(configuration: .makeClientConfiguration()))
+                case .require: .require(try .init(configuration: .makeClientConfiguration()))
+                }
+            let direct = PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: tls)
+            let logger = store.logger
             try await withDeadline(connectTimeout, location: url.description) {
-                try await store.client.query("SELECT 1", logger: store.logger)
+                let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
+                try await connection.close()
             }
             let now = clock.now.storeMilliseconds
             try await store.transaction { connection, _ in
@@ -105,10 +117,21 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
                         .readOnly, "The database \(location) refused a write (\(message), SQLSTATE \(state)). Connect as a user with write access.",
                         location: location, cause: error)
                 }
+                if state == "3D000" {
+                    return ReviewQueueError(
+                        .connectionFailed, "PostgreSQL at \(location): \(message). Create it (createdb \(url.database)) or fix the URL in --db / SMUGGLEWATCH_DB.",
+                        location: location, cause: error)
+                }
+                if state.hasPrefix("28") {
+                    return ReviewQueueError(
+                        .connectionFailed, "PostgreSQL at \(location) refused the login: \(message). Check the user and password in --db / SMUGGLEWATCH_DB.",
+                        location: location, cause: error)
+                }
                 return ReviewQueueError(
                     .database, "PostgreSQL error on \(location): \(message) (SQLSTATE \(state)).", location: location, cause: error)
             default:
-                return connectionFailed(String(describing: error.underlying ?? error.code), cause: error)
+                let detail = error.underlying.map { String(describing: $0) } ?? String(describing: error.code)
+                return connectionFailed(detail, cause: error)
             }
         }
         if error is CancellationError { return error }
