@@ -95,7 +95,9 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             return mine
         }
     }
-    return try await group.reduce(into: [Double]()) { $0 += $1 }
+    var all: [Double] = []
+    for try await part in group { all += part }
+    return all
 }.sorted()
 let roundSeconds = seconds(clock.now - roundStart)
 

@@ -7,7 +7,7 @@ import Testing
 @Suite("Claims across processes")
 struct MultiProcessClaimTests {
     static let processes = 16
-    static let items = 240
+    static let items = 1200
 
     @Test("16 concurrent reviewer processes never get the same item", arguments: StoreFactory.all)
     func sixteenProcesses(_ factory: StoreFactory) async throws {
@@ -46,6 +46,7 @@ struct MultiProcessClaimTests {
         #expect(claimedBy.count == Self.items, "every item claimed once")
         let stats = try await temp.store.stats()
         #expect(stats.claimed == Self.items && stats.pending == 0)
+        #expect(busyProcesses >= 2, "the processes overlapped (\(busyProcesses) got work)")
         print("◇ \(factory): \(Self.items) items over \(Self.processes) processes, \(busyProcesses) got work, no duplicates")
     }
 }

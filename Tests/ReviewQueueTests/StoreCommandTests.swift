@@ -36,22 +36,25 @@ struct StoreCommandTests {
         r = try await cli(["label", "test:news-1", "--benign", "--reviewer", "carol", "--db", db])
         #expect(r.stdout == "Labelled test:news-1 as benign (label 3, reviewer carol).\n")
 
+        r = try await cli(["label", "test:benign-1", "--benign", "--db", db])
+        #expect(r.stdout.hasSuffix("reviewer \(ProcessInfo.processInfo.userName)).\n"), "the OS user by default: \(r.stdout)")
+
         r = try await cli(["queue", "stats", "--json", "--db", db])
         #expect(
-            r.stdout == #"{"posts":4,"predictions":4,"pending":1,"claimed":0,"expired":0,"decided":3,"labels":3,"labelledPosts":3,"benign":1,"seenIDs":0,"sources":0,"flags":{"contact":2,"guidance":1}}"# + "\n")
+            r.stdout == #"{"posts":4,"predictions":4,"pending":0,"claimed":0,"expired":0,"decided":4,"labels":4,"labelledPosts":4,"benign":2,"seenIDs":0,"sources":0,"flags":{"contact":2,"guidance":1}}"# + "\n")
 
         r = try await cli(["queue", "list", "--state", "all", "--json", "--db", db])
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 4)
-        #expect(lines.filter { $0.contains(#""state":"decided""#) }.count == 3)
+        #expect(lines.filter { $0.contains(#""state":"decided""#) }.count == 4)
 
         // Export redacts contact identifiers unless asked.
         let out = folder.appendingPathComponent("labelled.jsonl").path
         r = try await cli(["queue", "export", "--out", out, "--db", db])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr == "Exported 3 labelled posts to '\(out)' (contacts redacted).\n")
+        #expect(r.stderr == "Exported 4 labelled posts to '\(out)' (contacts redacted).\n")
         let exported = try String(contentsOfFile: out, encoding: .utf8)
-        #expect(exported.split(separator: "\n").count == 3)
+        #expect(exported.split(separator: "\n").count == 4)
         for secret in ["5555550142", "555 555 0142", "snake_demo88", "@cruce_demo", "t.me/cruce_demo", "viajes_demo", "555-555-0100"] {
             #expect(!exported.contains(secret), "export leaks \(secret)")
         }

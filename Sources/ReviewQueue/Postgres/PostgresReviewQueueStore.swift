@@ -16,6 +16,7 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     let runTask: Task<Void, Never>
     let clock: any StoreClock
     let logger: Logger
+    let knownFlagCache = FlagCache()
 
     /// Connects (failing after `connectTimeout` with a message naming the URL) and migrates.
     public static func open(
@@ -361,32 +362,48 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     }
 
     public func claimNext(for reviewer: String, lease: Duration) async throws -> ReviewItem? {
-        let logger = self.logger
-        return try await transaction { c, now in
-            // Two branches so each uses its partial index; SKIP LOCKED passes over rows another
-            // reviewer is claiming right now instead of waiting for them.
-            let rows = try await c.query(
-                """
+        let now = clock.now.storeMilliseconds
+        let expiry = Date(storeMilliseconds: now).addingTimeInterval(lease.timeInterval).storeMilliseconds
+        let leaseText = "\(Int(lease.timeInterval))s"
+        // One statement, one round trip. SKIP LOCKED passes over rows another reviewer is
+        // claiming right now instead of waiting for them; `old` is the row before the update
+        // (every part of a WITH sees the same snapshot), so the transition is checked below
+        // with the state machine, and a lapsed claim is recorded in the audit entry. `a` runs
+        // although the final SELECT does not read it (PostgreSQL runs every data-modifying WITH).
+        let rows = try await self.rows(
+            """
+            WITH c AS (
                 SELECT \(unescaped: Self.itemColumns) FROM queue_items
                 WHERE state = 'pending' OR (state = 'claimed' AND lease_expires_at <= \(now))
                 ORDER BY priority DESC, id LIMIT 1
                 FOR UPDATE SKIP LOCKED
-                """, logger: logger
-            ).collect()
-            guard let row = rows.first else { return nil }
-            var item = try self.item(row)
-            var machine = ReviewItemStateMachine(item.state)
-            var detail = ["lease": "\(Int(lease.timeInterval))s"]
-            switch machine.claim(by: reviewer, at: Date(storeMilliseconds: now), lease: lease) {
-            case .unavailable: return nil
-            case .claim: break
-            case .reclaimExpired(let previous, _): detail["expiredClaimBy"] = previous
-            }
-            try await Self.store(machine.state, itemID: item.id, on: c, logger: logger)
-            try await Self.audit(c, at: now, actor: reviewer, action: "queue.claim", postID: item.postID, itemID: item.id, detail: detail, logger: logger)
-            item.state = machine.state
-            return item
+            ),
+            u AS (
+                UPDATE queue_items q SET state = 'claimed', claimed_by = \(reviewer), claimed_at = \(now), lease_expires_at = \(expiry)
+                FROM c WHERE q.id = c.id RETURNING q.id
+            ),
+            a AS (
+                INSERT INTO audit_log (at, actor, action, post_id, item_id, detail)
+                SELECT \(now), \(reviewer), 'queue.claim', c.post_id, c.id,
+                    CASE WHEN c.state = 'claimed' THEN '{"expiredClaimBy":' || to_json(c.claimed_by)::text || ',' ELSE '{' END
+                        || '"lease":' || to_json(\(leaseText)::text)::text || '}'
+                FROM c JOIN u ON u.id = c.id RETURNING id
+            )
+            SELECT c.id, c.post_id, c.state, c.priority, c.reason, c.enqueued_at, c.claimed_by, c.claimed_at, c.lease_expires_at,
+                c.decided_by, c.decided_at
+            FROM c JOIN u ON u.id = c.id
+            """)
+        guard let row = rows.first else { return nil }
+        var item = try self.item(row)
+        var machine = ReviewItemStateMachine(item.state)
+        switch machine.claim(by: reviewer, at: Date(storeMilliseconds: now), lease: lease) {
+        case .claim, .reclaimExpired: break
+        case .unavailable:
+            // The WHERE clause selects only claimable rows; reaching this is a bug.
+            preconditionFailure("claimed item \(item.id) was not claimable: \(item.state)")
         }
+        item.state = machine.state
+        return item
     }
 
     public func release(itemID: Int64, by reviewer: String) async throws {
@@ -453,42 +470,41 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     public func addLabel(postID: String, flags: [String], reviewer: String, note: String?) async throws -> Label {
         let flags = try StoreCoding.normalizedLabel(flags: flags, reviewer: reviewer, postID: postID)
         let flagsJSON = StoreCoding.encode(flags: flags)
-        let logger = self.logger
-        let location = self.location
-        return try await transaction { c, now in
-            let check = try await c.query(
-                "SELECT EXISTS (SELECT 1 FROM posts WHERE id = \(postID)), (SELECT string_agg(flags, E'\\n') FROM models)",
-                logger: logger
-            ).collect()
-            let (exists, modelFlags) = try check.first?.decode((Bool, String?).self) ?? (false, nil)
-            guard exists else { throw ReviewQueueError.unknownPost(postID) }
-            let lists = modelFlags.map { $0.split(separator: "\n").map(String.init) } ?? []
-            try StoreCoding.checkKnown(flags, known: try StoreCoding.unionOfModelFlags(lists, location: location))
-            let inserted = try await c.query(
-                """
-                INSERT INTO labels (post_id, flags, reviewer, note, created_at)
-                VALUES (\(postID), \(flagsJSON), \(reviewer), \(note), \(now)) RETURNING id
-                """, logger: logger
-            ).collect()
-            let labelID = try inserted.first!.decode(Int64.self)
-            var itemID: Int64?
-            let open = try await c.query(
-                "SELECT \(unescaped: Self.itemColumns) FROM queue_items WHERE post_id = \(postID) AND state <> 'decided' FOR UPDATE",
-                logger: logger
-            ).collect()
-            if let row = open.first {
-                let item = try self.item(row)
-                var machine = ReviewItemStateMachine(item.state)
-                if machine.decide(by: reviewer, at: Date(storeMilliseconds: now)) == .decide {
-                    try await Self.store(machine.state, itemID: item.id, on: c, logger: logger)
-                    itemID = item.id
-                }
-            }
-            var detail = ["flags": flagsJSON, "label": "\(labelID)"]
-            if let note { detail["note"] = note }
-            try await Self.audit(c, at: now, actor: reviewer, action: "label.add", postID: postID, itemID: itemID, detail: detail, logger: logger)
-            return Label(id: labelID, postID: postID, flags: flags, reviewer: reviewer, note: note, createdAt: Date(storeMilliseconds: now))
+        let now = clock.now.storeMilliseconds
+        // Known flags only grow (models are never removed), so a cached set that contains every
+        // flag is still right; anything else is checked against the database.
+        if !knownFlagCache.containsAll(flags) {
+            let known = Set(try await knownFlags())
+            knownFlagCache.replace(with: known)
+            try StoreCoding.checkKnown(flags, known: known)
         }
+        // One statement, so one round trip and atomic on its own: the label, the item's
+        // transition and the audit entry. The UPDATE is `ReviewItemStateMachine.decide`:
+        // pending or claimed → decided, decided stays. Posts are never deleted, so a missing
+        // post shows up as no inserted label.
+        let rows = try await self.rows(
+            """
+            WITH p AS (SELECT id FROM posts WHERE id = \(postID)),
+            l AS (
+                INSERT INTO labels (post_id, flags, reviewer, note, created_at)
+                SELECT id, \(flagsJSON), \(reviewer), \(note), \(now) FROM p RETURNING id
+            ),
+            q AS (
+                UPDATE queue_items SET state = 'decided', decided_by = \(reviewer), decided_at = \(now)
+                WHERE post_id = \(postID) AND state <> 'decided' AND EXISTS (SELECT 1 FROM l) RETURNING id
+            ),
+            a AS (
+                INSERT INTO audit_log (at, actor, action, post_id, item_id, detail)
+                SELECT \(now), \(reviewer), 'label.add', \(postID), (SELECT id FROM q),
+                    '{"flags":' || to_json(\(flagsJSON)::text)::text || ',"label":"' || l.id::text || '"'
+                        || COALESCE(',"note":' || to_json(\(note)::text)::text, '') || '}'
+                FROM l RETURNING id
+            )
+            SELECT l.id, (SELECT id FROM q), (SELECT id FROM a) FROM l
+            """)
+        guard let row = rows.first else { throw ReviewQueueError.unknownPost(postID) }
+        let (labelID, _, _) = try row.decode((Int64, Int64?, Int64).self)
+        return Label(id: labelID, postID: postID, flags: flags, reviewer: reviewer, note: note, createdAt: Date(storeMilliseconds: now))
     }
 
     func label(_ row: PostgresRow) throws -> Label {
@@ -632,5 +648,20 @@ func withDeadline<T: Sendable>(_ timeout: Duration, location: String, _ body: @e
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// The store's cached copy of the model flags.
+final class FlagCache: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var flags = Set<String>()
+    private let lock = NSLock()
+
+    func containsAll(_ names: [String]) -> Bool {
+        lock.withLock { flags.isEmpty ? false : names.allSatisfy(flags.contains) }
+    }
+
+    func replace(with known: Set<String>) {
+        lock.withLock { flags = known }
     }
 }

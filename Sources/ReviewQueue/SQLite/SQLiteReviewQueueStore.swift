@@ -18,6 +18,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public var location: String { path }
     let pool: DatabasePool
     let clock: any StoreClock
+    let knownFlagCache = FlagCache()
 
     /// Opens (creating the file and its folder if needed) and migrates the database at `path`.
     public init(path: String, clock: any StoreClock = SystemStoreClock(), configuration: Configuration = Configuration()) throws {
@@ -117,7 +118,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         _ db: Database, at now: Int64, actor: String, action: String, postID: String?, itemID: Int64?,
         detail: [String: String] = [:]
     ) throws {
-        try db.execute(
+        try db.exec(
             sql: "INSERT INTO audit_log (at, actor, action, post_id, item_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [now, actor, action, postID, itemID, StoreCoding.encode(detail: detail)])
     }
@@ -126,10 +127,9 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         try await read { db in
             let rows =
                 if let postID {
-                    try Row.fetchAll(
-                        db, sql: "SELECT * FROM audit_log WHERE post_id = ? ORDER BY id DESC LIMIT ?", arguments: [postID, limit])
+                    try db.fetchRows(sql: "SELECT * FROM audit_log WHERE post_id = ? ORDER BY id DESC LIMIT ?", arguments: [postID, limit])
                 } else {
-                    try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
+                    try db.fetchRows(sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
                 }
             return rows.map { row in
                 AuditEntry(
@@ -148,9 +148,9 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         let json = post.jsonLine
         let fetched = fetchedAt?.storeMilliseconds
         return try await write { db, now in
-            let existing = try Row.fetchOne(db, sql: "SELECT content_hash, version FROM posts WHERE id = ?", arguments: [post.id])
+            let existing = try db.fetchRow(sql: "SELECT content_hash, version FROM posts WHERE id = ?", arguments: [post.id])
             guard let existing else {
-                try db.execute(
+                try db.exec(
                     sql: """
                         INSERT INTO posts (id, json, content_hash, raw_sha256, fetched_at, source_url, version, first_seen_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -161,7 +161,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             }
             let oldHash: String = existing["content_hash"]
             if oldHash == hash {
-                try db.execute(
+                try db.exec(
                     sql: """
                         UPDATE posts SET raw_sha256 = COALESCE(?, raw_sha256), fetched_at = COALESCE(?, fetched_at),
                             source_url = COALESCE(?, source_url) WHERE id = ?
@@ -169,7 +169,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
                     arguments: [rawSHA256, fetched, sourceURL, post.id])
                 return .unchanged
             }
-            try db.execute(
+            try db.exec(
                 sql: """
                     UPDATE posts SET json = ?, content_hash = ?, raw_sha256 = ?, fetched_at = ?, source_url = COALESCE(?, source_url),
                         version = version + 1, updated_at = ? WHERE id = ?
@@ -185,7 +185,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func post(id: String) async throws -> StoredPost? {
         let path = self.path
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]).map { try Self.storedPost($0, path: path) }
+            try db.fetchRow(sql: "SELECT * FROM posts WHERE id = ?", arguments: [id]).map { try Self.storedPost($0, path: path) }
         }
     }
 
@@ -207,12 +207,12 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         let flags = StoreCoding.encode(flags: prediction.flags)
         let createdAt = prediction.createdAt.timeIntervalSince1970 == 0 ? nil : prediction.createdAt.storeMilliseconds
         try await write { db, now in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [prediction.postID]) == true
+            guard try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [prediction.postID]) == true
             else { throw ReviewQueueError.unknownPost(prediction.postID) }
-            try db.execute(
+            try db.exec(
                 sql: "INSERT INTO models (version, flags, registered_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING",
                 arguments: [prediction.modelVersion, flags, now])
-            try db.execute(
+            try db.exec(
                 sql: """
                     INSERT INTO predictions (post_id, model_version, scores, decisions, evidence, created_at)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -227,7 +227,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func predictions(for postID: String) async throws -> [Prediction] {
         let path = self.path
         return try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM predictions WHERE post_id = ? ORDER BY id DESC", arguments: [postID]).map { row in
+            try db.fetchRows(sql: "SELECT * FROM predictions WHERE post_id = ? ORDER BY id DESC", arguments: [postID]).map { row in
                 let decisions = try StoreCoding.decode([String: String].self, row["decisions"], what: "decision map", location: path)
                 return Prediction(
                     postID: row["post_id"], modelVersion: row["model_version"],
@@ -241,7 +241,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func registerModel(version: String, flags: [String]) async throws {
         let flagsJSON = StoreCoding.encode(flags: Array(Set(flags)).sorted())
         try await write { db, now in
-            try db.execute(
+            try db.exec(
                 sql: "INSERT INTO models (version, flags, registered_at) VALUES (?, ?, ?) ON CONFLICT (version) DO UPDATE SET flags = excluded.flags",
                 arguments: [version, flagsJSON, now])
             try Self.audit(db, at: now, actor: "system", action: "model.register", postID: nil, itemID: nil, detail: ["model": version, "flags": flagsJSON])
@@ -251,7 +251,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func knownFlags() async throws -> [String] {
         let path = self.path
         return try await read { db in
-            try StoreCoding.unionOfModelFlags(String.fetchAll(db, sql: "SELECT flags FROM models"), location: path).sorted()
+            try StoreCoding.unionOfModelFlags(db.fetchValues(String.self, sql: "SELECT flags FROM models"), location: path).sorted()
         }
     }
 
@@ -282,17 +282,17 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     static func store(_ state: ReviewItemState, itemID: Int64, in db: Database) throws {
         switch state {
         case .pending:
-            try db.execute(
+            try db.exec(
                 sql: """
                     UPDATE queue_items SET state = 'pending', claimed_by = NULL, claimed_at = NULL, lease_expires_at = NULL
                     WHERE id = ?
                     """, arguments: [itemID])
         case .claimed(let by, let at, let expiry):
-            try db.execute(
+            try db.exec(
                 sql: "UPDATE queue_items SET state = 'claimed', claimed_by = ?, claimed_at = ?, lease_expires_at = ? WHERE id = ?",
                 arguments: [by, at.storeMilliseconds, expiry.storeMilliseconds, itemID])
         case .decided(let by, let at):
-            try db.execute(
+            try db.exec(
                 sql: "UPDATE queue_items SET state = 'decided', decided_by = ?, decided_at = ? WHERE id = ?",
                 arguments: [by, at.storeMilliseconds, itemID])
         }
@@ -300,9 +300,9 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
 
     public func enqueue(postID: String, priority: Double, reason: String, actor: String) async throws -> ReviewItem? {
         try await write { db, now in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [postID]) == true
+            guard try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [postID]) == true
             else { throw ReviewQueueError.unknownPost(postID) }
-            try db.execute(
+            try db.exec(
                 sql: """
                     INSERT INTO queue_items (post_id, state, priority, reason, enqueued_at) VALUES (?, 'pending', ?, ?, ?)
                     ON CONFLICT (post_id) WHERE state <> 'decided' DO NOTHING
@@ -321,9 +321,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         let path = self.path
         return try await write { db, now in
             guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
+                let row = try db.fetchRow(sql: """
                         SELECT \(Self.itemColumns) FROM queue_items
                         WHERE state = 'pending' OR (state = 'claimed' AND lease_expires_at <= ?)
                         ORDER BY priority DESC, id LIMIT 1
@@ -348,7 +346,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func release(itemID: Int64, by reviewer: String) async throws {
         let path = self.path
         try await write { db, now in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE id = ?", arguments: [itemID])
+            guard let row = try db.fetchRow(sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE id = ?", arguments: [itemID])
             else { throw ReviewQueueError(.notClaimed, "No queue item \(itemID) in '\(path)'. List items with `smugglewatch queue list`.") }
             let item = try Self.item(row, path: path)
             var machine = ReviewItemStateMachine(item.state)
@@ -365,12 +363,10 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         return try await read { db in
             let rows =
                 if let state {
-                    try Row.fetchAll(
-                        db, sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE state = ? ORDER BY priority DESC, id LIMIT ?",
+                    try db.fetchRows(sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE state = ? ORDER BY priority DESC, id LIMIT ?",
                         arguments: [state, limit])
                 } else {
-                    try Row.fetchAll(
-                        db, sql: "SELECT \(Self.itemColumns) FROM queue_items ORDER BY priority DESC, id LIMIT ?", arguments: [limit])
+                    try db.fetchRows(sql: "SELECT \(Self.itemColumns) FROM queue_items ORDER BY priority DESC, id LIMIT ?", arguments: [limit])
                 }
             return try rows.map { try Self.item($0, path: path) }
         }
@@ -382,7 +378,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         return try await read { db in
             var s = QueueStats()
             func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
-                try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+                try db.fetchValue(Int.self, sql: sql, arguments: arguments) ?? 0
             }
             s.posts = try count("SELECT COUNT(*) FROM posts")
             s.predictions = try count("SELECT COUNT(*) FROM predictions")
@@ -393,8 +389,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             s.labels = try count("SELECT COUNT(*) FROM labels")
             s.seenIDs = try count("SELECT COUNT(*) FROM seen_ids")
             s.sources = try count("SELECT COUNT(*) FROM crawl_state")
-            let current = try String.fetchAll(
-                db, sql: "SELECT flags FROM labels l WHERE id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id)")
+            let current = try db.fetchValues(String.self, sql: "SELECT flags FROM labels l WHERE id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id)")
             s.labelledPosts = current.count
             for text in current {
                 let flags = try StoreCoding.decodeFlags(text, location: path)
@@ -411,18 +406,22 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         let flags = try StoreCoding.normalizedLabel(flags: flags, reviewer: reviewer, postID: postID)
         let flagsJSON = StoreCoding.encode(flags: flags)
         let path = self.path
+        let cache = knownFlagCache
         return try await write { db, now in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [postID]) == true
+            guard try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [postID]) == true
             else { throw ReviewQueueError.unknownPost(postID) }
-            let known = try StoreCoding.unionOfModelFlags(String.fetchAll(db, sql: "SELECT flags FROM models"), location: path)
-            try StoreCoding.checkKnown(flags, known: known)
-            try db.execute(
+            // Known flags only grow (models are never removed): a cache holding every flag is right.
+            if !cache.containsAll(flags) {
+                let known = try StoreCoding.unionOfModelFlags(db.fetchValues(String.self, sql: "SELECT flags FROM models"), location: path)
+                cache.replace(with: known)
+                try StoreCoding.checkKnown(flags, known: known)
+            }
+            try db.exec(
                 sql: "INSERT INTO labels (post_id, flags, reviewer, note, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [postID, flagsJSON, reviewer, note, now])
             let labelID = db.lastInsertedRowID
             var itemID: Int64?
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE post_id = ? AND state <> 'decided'", arguments: [postID])
+            if let row = try db.fetchRow(sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE post_id = ? AND state <> 'decided'", arguments: [postID])
             {
                 let item = try Self.item(row, path: path)
                 var machine = ReviewItemStateMachine(item.state)
@@ -448,7 +447,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func labels(for postID: String) async throws -> [Label] {
         let path = self.path
         return try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM labels WHERE post_id = ? ORDER BY id", arguments: [postID]).map {
+            try db.fetchRows(sql: "SELECT * FROM labels WHERE post_id = ? ORDER BY id", arguments: [postID]).map {
                 try Self.label($0, path: path)
             }
         }
@@ -457,9 +456,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func labelledPosts(after afterID: String?, limit: Int) async throws -> [LabelledPost] {
         let path = self.path
         return try await read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try db.fetchRows(sql: """
                     SELECT p.id AS p_id, p.json AS p_json, p.content_hash AS p_content_hash, p.raw_sha256 AS p_raw_sha256,
                         p.fetched_at AS p_fetched_at, p.source_url AS p_source_url, p.version AS p_version,
                         p.first_seen_at AS p_first_seen_at, p.updated_at AS p_updated_at,
@@ -491,23 +488,22 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func acquireSource(_ source: String, owner: String, lease: Duration) async throws -> CrawlState? {
         try await write { db, now in
             let expiry = now + Int64((lease.timeInterval * 1000).rounded())
-            try db.execute(
+            try db.exec(
                 sql: "INSERT INTO crawl_state (source) VALUES (?) ON CONFLICT (source) DO NOTHING", arguments: [source])
-            try db.execute(
+            try db.exec(
                 sql: """
                     UPDATE crawl_state SET lease_owner = ?, lease_expires_at = ?
                     WHERE source = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
                     """, arguments: [owner, expiry, source, owner, now])
             guard db.changesCount > 0 else { return nil }
             try Self.audit(db, at: now, actor: owner, action: "crawl.lease", postID: nil, itemID: nil, detail: ["source": source])
-            return try Row.fetchOne(db, sql: "SELECT * FROM crawl_state WHERE source = ?", arguments: [source]).map(Self.crawlState)
+            return try db.fetchRow(sql: "SELECT * FROM crawl_state WHERE source = ?", arguments: [source]).map(Self.crawlState)
         }
     }
 
     public func saveCrawlState(_ state: CrawlState, owner: String, release: Bool) async throws {
         try await write { db, now in
-            let holder = try Row.fetchOne(
-                db, sql: "SELECT lease_owner, lease_expires_at FROM crawl_state WHERE source = ?", arguments: [state.source])
+            let holder = try db.fetchRow(sql: "SELECT lease_owner, lease_expires_at FROM crawl_state WHERE source = ?", arguments: [state.source])
             let leaseOwner: String? = holder?["lease_owner"]
             let leaseExpiry: Int64? = holder?["lease_expires_at"]
             guard leaseOwner == owner, let leaseExpiry, leaseExpiry > now else {
@@ -515,7 +511,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
                     .notClaimed,
                     "Worker '\(owner)' does not hold the crawl lease of source '\(state.source)'\(leaseOwner.map { " (held by '\($0)')" } ?? ""); its lease may have expired. Acquire the source again.")
             }
-            try db.execute(
+            try db.exec(
                 sql: """
                     UPDATE crawl_state SET cursor = ?, etag = ?, last_modified = ?, last_run_at = ?, next_due_at = ?,
                         consecutive_failures = ?, last_error = ?,
@@ -535,7 +531,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
 
     public func crawlStates() async throws -> [CrawlState] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM crawl_state ORDER BY source").map(Self.crawlState)
+            try db.fetchRows(sql: "SELECT * FROM crawl_state ORDER BY source").map(Self.crawlState)
         }
     }
 
@@ -556,7 +552,35 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
 
     public func hasSeen(_ id: String) async throws -> Bool {
         try await read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM seen_ids WHERE id = ?)", arguments: [id]) ?? false
+            try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM seen_ids WHERE id = ?)", arguments: [id]) ?? false
         }
+    }
+}
+
+extension Database {
+    // Hot paths use cached prepared statements: parsing SQL was the largest single cost.
+
+    func exec(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    func fetchRow(sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func fetchRows(sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func fetchValue<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: T.Type, sql: String, arguments: StatementArguments = StatementArguments()
+    ) throws -> T? {
+        try T.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func fetchValues<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: T.Type, sql: String, arguments: StatementArguments = StatementArguments()
+    ) throws -> [T] {
+        try T.fetchAll(cachedStatement(sql: sql), arguments: arguments)
     }
 }
