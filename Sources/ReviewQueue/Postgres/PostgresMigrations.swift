@@ -50,7 +50,7 @@ enum PostgresMigrations {
             """,
             "CREATE UNIQUE INDEX queue_items_one_open_per_post ON queue_items(post_id) WHERE state <> 'decided'",
             "CREATE INDEX queue_items_pending ON queue_items(priority DESC, id) WHERE state = 'pending'",
-            "CREATE INDEX queue_items_claimed ON queue_items(lease_expires_at) WHERE state = 'claimed'",
+            "CREATE INDEX queue_items_claimed ON queue_items(priority DESC, id) WHERE state = 'claimed'",
             """
             CREATE TABLE labels (
                 id BIGSERIAL PRIMARY KEY,

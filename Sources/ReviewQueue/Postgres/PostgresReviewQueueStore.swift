@@ -365,19 +365,23 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
         let now = clock.now.storeMilliseconds
         let expiry = Date(storeMilliseconds: now).addingTimeInterval(lease.timeInterval).storeMilliseconds
         let leaseText = "\(Int(lease.timeInterval))s"
-        // One statement, one round trip. SKIP LOCKED passes over rows another reviewer is
-        // claiming right now instead of waiting for them; `old` is the row before the update
+        // One statement, one round trip. The best pending item and the best lapsed claim come
+        // from two index scans (an OR query would sort every pending item). SKIP LOCKED passes
+        // over rows another reviewer is claiming right now instead of waiting for them; `old` is the row before the update
         // (every part of a WITH sees the same snapshot), so the transition is checked below
         // with the state machine, and a lapsed claim is recorded in the audit entry. `a` runs
         // although the final SELECT does not read it (PostgreSQL runs every data-modifying WITH).
         let rows = try await self.rows(
             """
-            WITH c AS (
-                SELECT \(unescaped: Self.itemColumns) FROM queue_items
-                WHERE state = 'pending' OR (state = 'claimed' AND lease_expires_at <= \(now))
-                ORDER BY priority DESC, id LIMIT 1
-                FOR UPDATE SKIP LOCKED
+            WITH p AS (
+                SELECT \(unescaped: Self.itemColumns) FROM queue_items WHERE state = 'pending'
+                ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
             ),
+            e AS (
+                SELECT \(unescaped: Self.itemColumns) FROM queue_items WHERE state = 'claimed' AND lease_expires_at <= \(now)
+                ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            ),
+            c AS (SELECT * FROM (SELECT * FROM p UNION ALL SELECT * FROM e) x ORDER BY priority DESC, id LIMIT 1),
             u AS (
                 UPDATE queue_items q SET state = 'claimed', claimed_by = \(reviewer), claimed_at = \(now), lease_expires_at = \(expiry)
                 FROM c WHERE q.id = c.id RETURNING q.id

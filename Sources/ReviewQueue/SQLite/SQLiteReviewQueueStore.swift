@@ -320,13 +320,26 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func claimNext(for reviewer: String, lease: Duration) async throws -> ReviewItem? {
         let path = self.path
         return try await write { db, now in
-            guard
-                let row = try db.fetchRow(sql: """
-                        SELECT \(Self.itemColumns) FROM queue_items
-                        WHERE state = 'pending' OR (state = 'claimed' AND lease_expires_at <= ?)
-                        ORDER BY priority DESC, id LIMIT 1
-                        """, arguments: [now])
-            else { return nil }
+            // Two index range scans (the best pending item, the best lapsed claim) instead of one
+            // OR query, which SQLite answers by sorting every pending item.
+            let pending = try db.fetchRow(
+                sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE state = 'pending' ORDER BY priority DESC, id LIMIT 1")
+            let lapsed = try db.fetchRow(
+                sql: """
+                    SELECT \(Self.itemColumns) FROM queue_items WHERE state = 'claimed' AND lease_expires_at <= ?
+                    ORDER BY priority DESC, id LIMIT 1
+                    """, arguments: [now])
+            let best: Row?
+            switch (pending, lapsed) {
+            case (let p?, let l?):
+                let pKey: (Double, Int64) = (p["priority"], p["id"])
+                let lKey: (Double, Int64) = (l["priority"], l["id"])
+                best = (pKey.0 > lKey.0 || (pKey.0 == lKey.0 && pKey.1 < lKey.1)) ? p : l
+            case (let p?, nil): best = p
+            case (nil, let l?): best = l
+            case (nil, nil): best = nil
+            }
+            guard let row = best else { return nil }
             var item = try Self.item(row, path: path)
             var machine = ReviewItemStateMachine(item.state)
             let action = machine.claim(by: reviewer, at: Date(storeMilliseconds: now), lease: lease)
