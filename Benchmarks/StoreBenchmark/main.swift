@@ -63,7 +63,7 @@ do {
 let backend = store is SQLiteReviewQueueStore ? "sqlite" : "postgres"
 
 // Setup: posts for the round-trip phase are queued; posts for the label phase are not.
-let total = options.roundTrips + options.labels
+let total = options.roundTrips + 2 * options.labels
 let setupStart = clock.now
 try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
 for i in 0..<total {
@@ -103,10 +103,26 @@ let roundSeconds = seconds(clock.now - roundStart)
 
 // Phase 2: label decisions, one writer, back to back.
 let labelStart = clock.now
-for i in options.roundTrips..<total {
+for i in options.roundTrips..<(options.roundTrips + options.labels) {
     try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "bench", note: nil)
 }
 let labelSeconds = seconds(clock.now - labelStart)
+
+// Phase 3: label decisions from `reviewers` concurrent writers.
+let concurrentStart = clock.now
+let firstConcurrent = options.roundTrips + options.labels
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for r in 0..<options.reviewers {
+        group.addTask {
+            for i in stride(from: firstConcurrent + r, to: total, by: options.reviewers) {
+                try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
+            }
+        }
+    }
+    try await group.waitForAll()
+}
+let concurrentSeconds = seconds(clock.now - concurrentStart)
+let concurrentRate = Double(options.labels) / concurrentSeconds
 
 let stats = try await store.stats()
 await store.close()
@@ -119,12 +135,13 @@ let p50 = percentile(latencies, 50), p99 = percentile(latencies, 99), maxLatency
 let roundRate = Double(options.roundTrips) / roundSeconds
 if options.json {
     print(
-        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"reviewers":\#(options.reviewers),"round_trips":\#(options.roundTrips),"#
+        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"round_trips":\#(options.roundTrips),"#
             + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
             + #""rt_per_s":\#(Int(roundRate)),"setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
 } else {
     print("backend                         \(backend)")
     print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
     print("label decisions, 1 writer       \(Int(labelRate))/s (\(options.labels) labels in \(String(format: "%.2f", labelSeconds)) s)")
+    print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
     print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
 }
