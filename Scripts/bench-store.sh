@@ -34,6 +34,9 @@ sqlite_json=$("$BIN" --db "$work/bench.sqlite" --json "${args[@]}")
 base_url="${SMUGGLEWATCH_TEST_POSTGRES_URL:-}"
 if [ -z "$base_url" ]; then
     echo "Starting a throwaway PostgreSQL…" >&2
+    for port in $(seq "${PGPORT:-55432}" $(( ${PGPORT:-55432} + 20 ))); do
+        (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { export PGPORT=$port; break; }
+    done
     Scripts/pg-up.sh --env-file "$work/pg.env" >/dev/null
     # shellcheck disable=SC1091
     . "$work/pg.env"
