@@ -1,5 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
+import Foundation
 
 // Same upcoming features as the anchor codebases, so `any` and imports are explicit.
 let swiftSettings: [SwiftSetting] = [
@@ -26,6 +27,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The data model: posts, caption cues, labels, JSONL.
@@ -44,10 +49,23 @@ let package = Package(
         .target(name: "Features", dependencies: ["Posts"], swiftSettings: hotPathSettings),
         // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
         .target(name: "Bayes", dependencies: ["Features", "Posts"], swiftSettings: hotPathSettings),
+        // The review store: posts, predictions, queue items and claims, labels, audit, crawl state.
+        // SQLite (GRDB) is the embedded default; PostgreSQL (postgres-nio) scales out.
+        .target(
+            name: "ReviewQueue",
+            dependencies: [
+                "Posts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "smugglewatch",
             dependencies: [
-                "Posts", "Features", "Bayes", "Fetchers",
+                "Posts", "Features", "Bayes", "Fetchers", "ReviewQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -67,9 +85,32 @@ let package = Package(
             name: "BayesTests", dependencies: ["Bayes", "Features", "Posts", "SmuggleWatchTesting"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "ReviewQueueTests",
+            dependencies: [
+                "ReviewQueue", "Posts", "smugglewatch",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SmuggleWatchCLITests",
             dependencies: ["Posts", "SmuggleWatchTesting", "smugglewatch"],
             swiftSettings: swiftSettings
         ),
     ]
 )
+
+// Benchmarks stay out of the normal build (STYLE.md A5): Scripts/bench-store.sh sets
+// SMUGGLEWATCH_BENCHMARKS=1 and builds `store-bench` in release mode.
+if ProcessInfo.processInfo.environment["SMUGGLEWATCH_BENCHMARKS"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "store-bench",
+            dependencies: ["ReviewQueue", "Posts"],
+            path: "Benchmarks/StoreBenchmark",
+            swiftSettings: swiftSettings
+        )
+    )
+}

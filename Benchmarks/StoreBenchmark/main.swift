@@ -1,0 +1,147 @@
+// store-bench: label throughput and claim + label round-trip latency of a ReviewQueueStore.
+//
+// Built only when SMUGGLEWATCH_BENCHMARKS=1 (see Package.swift), release mode, by
+// Scripts/bench-store.sh, which runs it against SQLite and PostgreSQL side by side.
+import Foundation
+import Posts
+import ReviewQueue
+
+struct Options {
+    var db = ""
+    var reviewers = 8
+    var roundTrips = 4000
+    var labels = 4000
+    var json = false
+
+    init(_ arguments: [String]) {
+        var i = 0
+        func value() -> String {
+            i += 1
+            guard i < arguments.count else { fail("missing value after \(arguments[i - 1])") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--db": db = value()
+            case "--reviewers": reviewers = Int(value()) ?? reviewers
+            case "--round-trips": roundTrips = Int(value()) ?? roundTrips
+            case "--labels": labels = Int(value()) ?? labels
+            case "--json": json = true
+            default: fail("unknown option '\(arguments[i])'. Usage: store-bench --db PATH|URL [--reviewers 8] [--round-trips 4000] [--labels 4000] [--json]")
+            }
+            i += 1
+        }
+        if db.isEmpty { fail("--db PATH|URL is required") }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    exit(2)
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let clock = ContinuousClock()
+let store: any ReviewQueueStore
+do {
+    if PostgresURL.isPostgresURL(options.db) {
+        store = try await PostgresReviewQueueStore.open(url: options.db, maximumConnections: max(options.reviewers + 2, 10))
+    } else {
+        store = try SQLiteReviewQueueStore(path: options.db)
+    }
+} catch {
+    fail("\(error)")
+}
+let backend = store is SQLiteReviewQueueStore ? "sqlite" : "postgres"
+
+// Setup: posts for the round-trip phase are queued; posts for the label phase are not.
+let total = options.roundTrips + 2 * options.labels
+let setupStart = clock.now
+try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
+for i in 0..<total {
+    let post = Post(
+        id: "bench:\(i)", platform: "bench", url: "https://example.test/\(i)", title: "Post \(i)",
+        description: "Sample text \(i) for the store benchmark, contact 555-555-\(String(format: "%04d", i % 10000))")
+    try await store.upsertPost(post, rawSHA256: nil, fetchedAt: Date(), sourceURL: post.url, actor: "bench")
+    if i < options.roundTrips {
+        try await store.enqueue(postID: post.id, priority: Double(i % 100) / 100 + 2, reason: "flag:guidance", actor: "bench")
+    }
+}
+let setupSeconds = seconds(clock.now - setupStart)
+
+// Phase 1: `reviewers` concurrent reviewers, each claim → label until the queue is empty.
+let flagSets: [[String]] = [["guidance"], ["contact"], ["guidance", "contact"], []]
+let roundStart = clock.now
+let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+    for r in 0..<options.reviewers {
+        group.addTask {
+            var mine: [Double] = []
+            var n = 0
+            while true {
+                let start = clock.now
+                guard let item = try await store.claimNext(for: "reviewer-\(r)") else { break }
+                try await store.addLabel(postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
+                mine.append(seconds(clock.now - start) * 1000)
+                n += 1
+            }
+            return mine
+        }
+    }
+    var all: [Double] = []
+    for try await part in group { all += part }
+    return all
+}.sorted()
+let roundSeconds = seconds(clock.now - roundStart)
+
+// Phase 2: label decisions, one writer, back to back.
+let labelStart = clock.now
+for i in options.roundTrips..<(options.roundTrips + options.labels) {
+    try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "bench", note: nil)
+}
+let labelSeconds = seconds(clock.now - labelStart)
+
+// Phase 3: label decisions from `reviewers` concurrent writers.
+let concurrentStart = clock.now
+let firstConcurrent = options.roundTrips + options.labels
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for r in 0..<options.reviewers {
+        group.addTask {
+            for i in stride(from: firstConcurrent + r, to: total, by: options.reviewers) {
+                try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
+            }
+        }
+    }
+    try await group.waitForAll()
+}
+let concurrentSeconds = seconds(clock.now - concurrentStart)
+let concurrentRate = Double(options.labels) / concurrentSeconds
+
+let stats = try await store.stats()
+await store.close()
+guard latencies.count == options.roundTrips, stats.labels == total else {
+    fail("inconsistent run: \(latencies.count) round trips of \(options.roundTrips), \(stats.labels) labels of \(total)")
+}
+
+let labelRate = Double(options.labels) / labelSeconds
+let p50 = percentile(latencies, 50), p99 = percentile(latencies, 99), maxLatency = latencies.last ?? .nan
+let roundRate = Double(options.roundTrips) / roundSeconds
+if options.json {
+    print(
+        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"round_trips":\#(options.roundTrips),"#
+            + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
+            + #""rt_per_s":\#(Int(roundRate)),"setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
+} else {
+    print("backend                         \(backend)")
+    print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
+    print("label decisions, 1 writer       \(Int(labelRate))/s (\(options.labels) labels in \(String(format: "%.2f", labelSeconds)) s)")
+    print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
+    print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Review-store benchmark: SQLite and PostgreSQL side by side (issue 4 "Speed").
+#
+#   Scripts/bench-store.sh [--reviewers 8] [--round-trips 4000] [--labels 4000]
+#
+# Builds `store-bench` in release mode (SMUGGLEWATCH_BENCHMARKS=1 adds the target), runs it on a
+# fresh SQLite file and on a fresh database of the PostgreSQL at $SMUGGLEWATCH_TEST_POSTGRES_URL
+# (or a throwaway one started with Scripts/pg-up.sh and stopped afterwards), prints the figures
+# and checks the targets: >= 2,000 label decisions/s and claim + label p99 < 10 ms with 8
+# concurrent reviewers (SQLite; PostgreSQL is reported beside it). Exits 1 when one is missed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+args=("$@")
+echo "Building store-bench (release)…" >&2
+SMUGGLEWATCH_BENCHMARKS=1 swift build -c release --product store-bench >/tmp/smugglewatch-bench-build.log 2>&1 || {
+    echo "Error: release build failed; see /tmp/smugglewatch-bench-build.log" >&2
+    tail -20 /tmp/smugglewatch-bench-build.log >&2
+    exit 1
+}
+BIN="$(SMUGGLEWATCH_BENCHMARKS=1 swift build -c release --show-bin-path)/store-bench"
+
+work=$(mktemp -d /tmp/smugglewatch-bench.XXXXXX)
+started_pg=""
+cleanup() {
+    if [ -n "$started_pg" ]; then Scripts/pg-down.sh "$started_pg" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "SQLite…" >&2
+sqlite_json=$("$BIN" --db "$work/bench.sqlite" --json "${args[@]}")
+
+base_url="${SMUGGLEWATCH_TEST_POSTGRES_URL:-}"
+if [ -z "$base_url" ]; then
+    echo "Starting a throwaway PostgreSQL…" >&2
+    for port in $(seq "${PGPORT:-55432}" $(( ${PGPORT:-55432} + 20 ))); do
+        (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { export PGPORT=$port; break; }
+    done
+    Scripts/pg-up.sh --env-file "$work/pg.env" >/dev/null
+    # shellcheck disable=SC1091
+    . "$work/pg.env"
+    started_pg="$PG_TMP"
+    base_url="$SMUGGLEWATCH_TEST_POSTGRES_URL"
+fi
+dbname="sw_bench_$$"
+psql -q "$base_url" -c "DROP DATABASE IF EXISTS $dbname" -c "CREATE DATABASE $dbname" >/dev/null
+pg_url="${base_url%/*}/$dbname"
+echo "PostgreSQL…" >&2
+pg_json=$("$BIN" --db "$pg_url" --json "${args[@]}")
+psql -q "$base_url" -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null || true
+
+python3 - "$sqlite_json" "$pg_json" <<'PY'
+import json, sys
+s, p = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+rows = [
+    ("label decisions/s (1 writer)", "labels_per_s", "{:,}"),
+    (f"label decisions/s ({s['reviewers']} writers)", "labels_concurrent_per_s", "{:,}"),
+    (f"claim+label p50 ms ({s['reviewers']} reviewers)", "rt_p50_ms", "{:.2f}"),
+    (f"claim+label p99 ms ({s['reviewers']} reviewers)", "rt_p99_ms", "{:.2f}"),
+    ("claim+label max ms", "rt_max_ms", "{:.2f}"),
+    ("claim+label round trips/s", "rt_per_s", "{:,}"),
+    ("setup upsert+enqueue posts/s", "setup_posts_per_s", "{:,}"),
+]
+print(f"{'':40}{'SQLite':>12}{'PostgreSQL':>14}")
+for name, key, fmt in rows:
+    print(f"{name:40}{fmt.format(s[key]):>12}{fmt.format(p[key]):>14}")
+# The issue's targets are for SQLite; PostgreSQL is reported beside it.
+failed = []
+if s["labels_per_s"] < 2000: failed.append(f"{s['labels_per_s']} label decisions/s < 2,000")
+if s["rt_p99_ms"] >= 10: failed.append(f"claim+label p99 {s['rt_p99_ms']} ms >= 10 ms")
+with open("/proc/loadavg") as f: load = f.read().split()[0]
+print(f"(load average {load} on {__import__('os').cpu_count()} cores during the run)")
+if failed:
+    print("SQLite MISSED: " + "; ".join(failed)); sys.exit(1)
+print("SQLite targets met: >= 2,000 label decisions/s, claim+label p99 < 10 ms with 8 reviewers.")
+PY
