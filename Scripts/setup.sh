@@ -6,19 +6,12 @@ cd "$(dirname "$0")/.."
 Scripts/install-system-packages.sh
 swift build --product smugglewatch
 bin=.build/debug/smugglewatch
+db=${SMUGGLEWATCH_DB:-.smugglewatch/smugglewatch.sqlite}
 echo
-echo "== classify the bundled demo posts (Fixtures/demo/posts.jsonl) with Models/default"
-"$bin" classify --explain Fixtures/demo/posts.jsonl > .build/demo-scores.jsonl
-python3 - .build/demo-scores.jsonl Fixtures/demo/posts.jsonl <<'PY'
-import json, sys
-posts = {json.loads(l)["id"]: json.loads(l) for l in open(sys.argv[2], encoding="utf-8")}
-for line in open(sys.argv[1], encoding="utf-8"):
-    s = json.loads(line)
-    flags = [f for f, d in s["decision"].items() if d != "clear"]
-    p = posts[s["id"]]
-    text = (p.get("title") or p.get("description") or "")[:60].replace("\n", " ")
-    mark = ", ".join(f"{f}:{s['decision'][f]}" for f in flags) or "clear"
-    print(f"{s['id']:<18} {mark:<34} {text}")
-PY
+echo "== import the bundled demo posts into the review queue ($db): store, classify with Models/default, route"
+"$bin" import --queue --db "$db" Fixtures/demo/posts.jsonl
 echo
-echo "full score lines with evidence: .build/demo-scores.jsonl"
+echo "== the queue, highest priority first"
+"$bin" queue list --db "$db"
+echo
+echo "next: '$bin queue stats', '$bin label ID --set guidance', '$bin classify --explain FILE'"
