@@ -44,7 +44,10 @@ let package = Package(
         // libcurl: module map + shim.h of static inline wrappers for the variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // HTTP client over libcurl and source adapters (feeds, pages, Telegram, yt-dlp, platform APIs) → Post.
-        .target(name: "Fetchers", dependencies: ["Posts", "CCurl", "Markup", "Captions"], swiftSettings: hotPathSettings),
+        .target(
+            name: "Fetchers",
+            dependencies: ["Posts", "CCurl", "Markup", "Captions", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: hotPathSettings),
         // Normalisation, tokenisation, contact / price extraction, evidence.
         .target(name: "Features", dependencies: ["Posts"], swiftSettings: hotPathSettings),
         // Naive Bayes per flag: counts, scoring, explanations, evaluation, model files.
@@ -74,7 +77,7 @@ let package = Package(
         .target(name: "SmuggleWatchTesting", swiftSettings: swiftSettings),
         .testTarget(
             name: "FetchersTests",
-            dependencies: ["Fetchers", "Posts", "CCurl", "Markup"],
+            dependencies: ["Fetchers", "Posts", "CCurl", "Markup", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions", "Posts"], swiftSettings: swiftSettings),

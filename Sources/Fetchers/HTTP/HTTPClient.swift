@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 
 /// Fetches URLs over libcurl with timeouts, retries, politeness, robots.txt and size caps, and keeps
