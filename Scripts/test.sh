@@ -14,7 +14,7 @@ if [ -x Scripts/pg-up.sh ]; then
   done
   Scripts/pg-up.sh > "$pg_env"
   . "$pg_env"
-  trap 'Scripts/pg-down.sh || true; rm -f "$pg_env"' EXIT
+  trap 'Scripts/pg-down.sh >/dev/null 2>&1 || true; rm -f "$pg_env"' EXIT
 fi
 swift build --build-tests
 swift test "$@"
