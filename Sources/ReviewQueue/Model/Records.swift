@@ -198,4 +198,15 @@ public struct QueueStats: Sendable, Hashable {
     public var sources = 0
 
     public init() {}
+
+    /// Tallies the current labels (one flags text per labelled post) into `labelledPosts`,
+    /// `benign` and `flagCounts`; both backends use it after their own query.
+    mutating func countCurrentLabels(_ current: [String], location: String) throws {
+        labelledPosts = current.count
+        for text in current {
+            let flags = try StoreCoding.decodeFlags(text, location: location)
+            if flags.isEmpty { benign += 1 }
+            for flag in flags { flagCounts[flag, default: 0] += 1 }
+        }
+    }
 }

@@ -460,12 +460,7 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
         let current = try await rows(
             "SELECT DISTINCT ON (post_id) flags FROM labels ORDER BY post_id, id DESC"
         ).map { try $0.decode(String.self) }
-        s.labelledPosts = current.count
-        for text in current {
-            let flags = try StoreCoding.decodeFlags(text, location: location)
-            if flags.isEmpty { s.benign += 1 }
-            for flag in flags { s.flagCounts[flag, default: 0] += 1 }
-        }
+        try s.countCurrentLabels(current, location: location)
         return s
     }
 

@@ -403,12 +403,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             s.seenIDs = try count("SELECT COUNT(*) FROM seen_ids")
             s.sources = try count("SELECT COUNT(*) FROM crawl_state")
             let current = try db.fetchValues(String.self, sql: "SELECT flags FROM labels l WHERE id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id)")
-            s.labelledPosts = current.count
-            for text in current {
-                let flags = try StoreCoding.decodeFlags(text, location: path)
-                if flags.isEmpty { s.benign += 1 }
-                for flag in flags { s.flagCounts[flag, default: 0] += 1 }
-            }
+            try s.countCurrentLabels(current, location: path)
             return s
         }
     }
