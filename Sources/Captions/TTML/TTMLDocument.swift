@@ -36,12 +36,7 @@ public struct TTMLDocument: Sendable, Hashable {
     ///
     /// - Throws: ``CaptionError`` with code `.malformedDocument` when the XML is not well-formed or the root is not `tt`.
     public init(bytes: some Collection<UInt8>, url: String) throws(CaptionError) {
-        let document: XMLDocument
-        do {
-            document = try XMLDocument(bytes: bytes, url: url)
-        } catch {
-            throw CaptionError(code: .malformedDocument, message: "TTML '\(url)'\(error.line.map { " line \($0)" } ?? ""): \(error.message)", url: url, line: error.line, cause: error)
-        }
+        let document = try XMLDocument.caption(bytes: bytes, url: url, format: "TTML")
         try self.init(document: document, url: url)
     }
 

@@ -20,12 +20,7 @@ public struct YouTubeTimedText: Sendable, Hashable {
     /// Parses srv1, srv2 or srv3 XML (no network, no entity expansion; see `Markup.XMLDocument`).
     /// - Throws: ``CaptionError`` with code `.malformedDocument` for bad XML or an unknown root element.
     public init(bytes: some Collection<UInt8>, url: String) throws(CaptionError) {
-        let document: XMLDocument
-        do {
-            document = try XMLDocument(bytes: bytes, url: url)
-        } catch {
-            throw CaptionError(code: .malformedDocument, message: "YouTube timed text '\(url)'\(error.line.map { " line \($0)" } ?? ""): \(error.message)", url: url, line: error.line, cause: error)
-        }
+        let document = try XMLDocument.caption(bytes: bytes, url: url, format: "YouTube timed text")
         let root = document.root
         self.url = url
         switch root.name {
