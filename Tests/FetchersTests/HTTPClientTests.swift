@@ -211,6 +211,26 @@ func fastClient(_ edit: (inout HTTPClient.Configuration) -> Void = { _ in }) -> 
         #expect(r.header("X-Proxied") == "1")
     }
 
+    @Test func goesThroughASOCKS5ProxyThatResolvesTheHost() async throws {
+        // Names under .socks.test resolve only inside the proxy (Tests/Support/socks5_proxy.py), so
+        // the fetch succeeds only when it really went through the proxy with socks5h.
+        let proxy = try TestHTTPServer(script: "socks5_proxy.py")
+        let url = URL(string: "http://fixtures.socks.test:\(server.port)/_/echo")!
+        let r = try await fastClient { $0.proxy = "socks5h://127.0.0.1:\(proxy.port)"; $0.obeysRobotsTxt = false }.fetch(url)
+        #expect(r.status == 200)
+        let json = try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any]
+        #expect((json["headers"] as! [String: String])["Host"] == "fixtures.socks.test:\(server.port)")
+        // socks5:// resolves locally, where the name does not exist: a proxy error that says so.
+        do {
+            _ = try await fastClient { $0.proxy = "socks5://127.0.0.1:\(proxy.port)"; $0.retry.maxAttempts = 1 }.fetch(url)
+            Issue.record("a local lookup of \(url.host!) should fail")
+        } catch {
+            #expect(error.code == .proxy)
+            #expect(error.message.contains("socks5://127.0.0.1:\(proxy.port)"))
+            #expect(error.message.contains("socks5h://"))
+        }
+    }
+
     @Test func sendsCookiesFromANetscapeFile() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cookies-\(UUID()).txt")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -16,11 +16,15 @@ final class TestHTTPServer: @unchecked Sendable {
     let stdinPipe = Pipe()
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(root: String? = nil) throws {
+    convenience init(root: String? = nil) throws {
+        try self.init(script: "test_http_server.py", arguments: root.map { [$0] } ?? [])
+    }
+
+    /// Runs any `Tests/Support` script that prints `PORT <n>` first and exits when stdin closes
+    /// (`socks5_proxy.py` too).
+    init(script: String, arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var args = ["python3", packageRoot.appendingPathComponent("Tests/Support/test_http_server.py").path]
-        if let root { args.append(root) }
-        process.arguments = args
+        process.arguments = ["python3", packageRoot.appendingPathComponent("Tests/Support/\(script)").path] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardInput = stdinPipe  // the server exits when this closes
@@ -44,6 +48,9 @@ final class TestHTTPServer: @unchecked Sendable {
     func url(_ path: String) -> URL { URL(string: base + path)! }
 
     deinit {
+        // Closing stdin ends the script on its own; SIGTERM alone can stay pending in a child that
+        // inherited a blocked signal mask from the test runner.
+        try? stdinPipe.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
     }

@@ -51,6 +51,24 @@ struct SQLiteFaultTests {
         await temp.cleanup()
     }
 
+    @Test("the busy wait starts with short sleeps and stops at the timeout")
+    func busyPolicy() {
+        var total: Int64 = 0
+        for n in 0..<200 {
+            #expect(SQLiteBusyPolicy.sleptMicroseconds(beforeTry: n) == total, "closed form at try \(n)")
+            total += Int64(SQLiteBusyPolicy.sleepMicroseconds(beforeTry: n))
+        }
+        #expect(SQLiteBusyPolicy.sleepMicroseconds(beforeTry: 0) <= 100, "a sub-millisecond lock costs a sub-millisecond wait")
+        // The tries it allows add up to the timeout, not more, not much less.
+        let limit: Int64 = 200_000
+        let policy = SQLiteBusyPolicy(timeout: .microseconds(limit))
+        var allowed = 0
+        while SQLiteBusyPolicy.sleptMicroseconds(beforeTry: allowed + 1) <= limit { allowed += 1 }
+        #expect(SQLiteBusyPolicy.sleptMicroseconds(beforeTry: allowed) > limit - 2_000)
+        #expect(policy.shouldRetry(afterTries: allowed - 1))
+        #expect(!policy.shouldRetry(afterTries: allowed))
+    }
+
     @Test("a locked file times out with a clear error and no partial label")
     func lockedFile() async throws {
         let temp = try makeTemporarySQLiteStore(configuration: .init(busyTimeout: .milliseconds(200)))

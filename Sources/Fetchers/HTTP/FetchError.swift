@@ -10,7 +10,7 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Raw: String, Hashable, Sendable {
             case invalidURL, timedOut, couldNotResolveHost, couldNotConnect, tooManyRedirects, responseTooLarge
-            case httpStatus, rateLimited, disallowedByRobots, network, malformedDocument, unsupportedContent, io
+            case proxy, httpStatus, rateLimited, disallowedByRobots, network, malformedDocument, unsupportedContent, io
         }
         private let raw: Raw
         /// The URL is not an http(s) URL libcurl can fetch.
@@ -21,6 +21,8 @@ public struct FetchError: Error, Sendable, CustomStringConvertible {
         public static let couldNotResolveHost = Code(raw: .couldNotResolveHost)
         /// The TCP/TLS connection failed.
         public static let couldNotConnect = Code(raw: .couldNotConnect)
+        /// The proxy failed the request: its handshake, or (socks5://) the target name did not resolve here.
+        public static let proxy = Code(raw: .proxy)
         /// More redirects than the configured cap, or a loop.
         public static let tooManyRedirects = Code(raw: .tooManyRedirects)
         /// The (decoded) response passed the configured maximum size; the transfer was aborted.
@@ -82,6 +84,8 @@ extension FetchError {
             self.init(.couldNotResolveHost, "Could not resolve the host of \(u) (\(error.detail)). Check the URL, the proxy and DNS.", url: url, cause: error)
         case .couldNotConnect:
             self.init(.couldNotConnect, "Could not connect to \(u) (\(error.detail)). Check that the host is up and reachable.", url: url, cause: error)
+        case .proxy:
+            self.init(.proxy, "The proxy \(configuration.proxy ?? "(from the environment)") failed the request for \(u) (\(error.detail)). Check the proxy URL; with socks5h:// the proxy resolves host names, with socks5:// this machine does.", url: url, cause: error)
         case .tooManyRedirects:
             self.init(.tooManyRedirects, "Too many redirects fetching \(u) (more than \(configuration.maxRedirects)); the server may redirect in a loop.", url: url, cause: error)
         case .unsupportedProtocol, .urlMalformed:

@@ -35,7 +35,8 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             }
         }
         var config = GRDB.Configuration()
-        config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
+        let busy = SQLiteBusyPolicy(timeout: configuration.busyTimeout)
+        config.busyMode = .callback { tries in busy.shouldRetry(afterTries: tries) }
         config.label = "smugglewatch"
         config.prepareDatabase { db in
             // WAL + NORMAL: durable against process crashes, a power cut may lose the last commits.
