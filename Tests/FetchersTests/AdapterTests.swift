@@ -1,4 +1,5 @@
 import Foundation
+import Markup
 import Posts
 import Testing
 @testable import Fetchers
@@ -119,6 +120,37 @@ func fixture(_ path: String) throws -> [UInt8] {
     @Test func latin1TagSoup() throws {
         let post = try HTMLPage(bytes: fixture("pages/latin1-tag-soup.html"), url: "soup.html").post()
         #expect(post.title == "Café y señales")
+    }
+
+    @Test func findsTheEndOfTheHeadOnBytes() {
+        func end(_ s: String) -> Int? { HeadBoundary.end(of: Array(s.utf8)) }
+        #expect(end("<html><head><title>x</title></head><body>") == 28)
+        #expect(end("<HTML><HEAD><TITLE>x</TITLE></HEAD >") == 28)
+        #expect(end("<title>x</title><BODY class=a>") == 16)
+        #expect(end("<title>x</title><bodyguard><headline>") == nil, "other tags that start alike")
+        #expect(end("<title>x</title>") == nil)
+        #expect(HeadBoundary.mentionsJSON(ArraySlice("<script type=\"application/LD+JSON\">".utf8)))
+        #expect(!HeadBoundary.mentionsJSON(ArraySlice("<p>json</p>".utf8)))
+    }
+
+    /// Parsing the head alone must give the same post as parsing the whole page.
+    @Test(arguments: ["pages/video-post.html", "pages/social-post.html", "pages/plain.html", "pages/latin1-tag-soup.html"])
+    func headOnlyParseEqualsWholePageParse(path: String) throws {
+        let bytes = try fixture(path)
+        let fast = try HTMLPage(bytes: bytes, url: "https://page.example.invalid/").post()
+        let whole = HTMLPage(document: try HTMLDocument(bytes: bytes, url: path), url: "https://page.example.invalid/").post()
+        #expect(fast == whole)
+    }
+
+    @Test func readsJSONLDAndMetadataFromTheBodyWhenTheHeadHasNone() throws {
+        let filler = String(repeating: "<p>paragraph</p>", count: 50)
+        let inBody = "<html><head><meta charset=utf-8></head><body>\(filler)<script type=\"application/ld+json\">{\"@type\":\"VideoObject\",\"name\":\"Body video\",\"description\":\"from the body\"}</script></body></html>"
+        let post = try HTMLPage(bytes: Array(inBody.utf8), url: "https://page.example.invalid/").post()
+        #expect(post.title == "Body video")
+        #expect(post.description == "from the body")
+        // No metadata in the head at all: the whole page is read, <title> in the body included.
+        let titleInBody = "<html><head></head><body>\(filler)<title>Late title</title></body></html>"
+        #expect(try HTMLPage(bytes: Array(titleInBody.utf8), url: "https://page.example.invalid/").post().title == "Late title")
     }
 }
 
