@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmuggleWatchCLITests",
-            dependencies: ["Posts", "SmuggleWatchTesting", "smugglewatch"],
+            dependencies: ["Posts", "Bayes", "ReviewQueue", "SmuggleWatchTesting", "smugglewatch"],
             swiftSettings: swiftSettings
         ),
     ]

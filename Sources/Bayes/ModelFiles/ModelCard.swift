@@ -54,6 +54,13 @@ public struct ModelCard: Codable, Sendable {
     public var crossValidation: Metrics?
     public var heldOut: Metrics?
     public var created: String
+    /// Retrained models: the newest store label when the model was built (a later
+    /// `retrain --incremental` learns the labels after it), and how many reviewed posts it learned.
+    public var lastLabelID: Int64?
+    public var lastLabelAt: String?
+    public var reviewedPosts: Int?
+    /// Set by `retrain --incremental`: the version whose counts were refreshed.
+    public var refreshedFrom: String?
 
     public init(
         name: String, version: Int = 1, model: NaiveBayesModel, files: [String], summary: Training.Summary, heldOut: Metrics?

@@ -22,6 +22,8 @@ public struct Training {
         public var dataHash = ""
         /// Metrics of out-of-fold predictions, when thresholds were chosen by cross-validation.
         public var crossValidation: EvaluationReport?
+
+        public init() {}
     }
 
     /// Which fold a post belongs to: fixed by its id, so reruns agree.
@@ -59,7 +61,10 @@ public struct Training {
         try model.validateForScoring()
         let canReread = !inputs.contains { $0 == nil || $0 == "-" }
         if folds >= 2, canReread {
-            let examples = try crossValidate(model, inputs: inputs)
+            let quiet = PostReader(options: reader.options)
+            let examples = try crossValidate(model) { body in
+                for input in inputs { try quiet.forEachPost(in: input, body) }
+            }
             model.chooseThresholds(from: examples, targetPrecision: targetPrecision, targetRecall: targetRecall)
             summary.crossValidation = model.evaluate(examples)
         }
@@ -68,24 +73,23 @@ public struct Training {
 
     /// Out-of-fold log-odds for every labelled post: fold k is scored by the full model with
     /// fold k's posts un-learned.
-    func crossValidate(_ model: NaiveBayesModel, inputs: [String?]) throws -> [ScoredExample] {
+    ///
+    /// `forEachPost` hands every training post to its argument, the same posts each time it is called.
+    func crossValidate(
+        _ model: NaiveBayesModel, forEachPost: ((Post) throws -> Void) throws -> Void
+    ) throws -> [ScoredExample] {
         var examples: [ScoredExample] = []
         var extractor = FeatureExtractor(configuration: configuration.features)
-        let quiet = PostReader(options: reader.options)
         for k in 0..<folds {
             var held = model
-            for input in inputs {
-                try quiet.forEachPost(in: input) { post in
-                    if post.labels != nil, Self.fold(of: post.id, folds: folds) == k { held.unlearn(post, extractor: &extractor) }
-                }
+            try forEachPost { post in
+                if post.labels != nil, Self.fold(of: post.id, folds: folds) == k { held.unlearn(post, extractor: &extractor) }
             }
             let scorer = Scorer(held)
-            for input in inputs {
-                try quiet.forEachPost(in: input) { post in
-                    guard let labels = post.labels, Self.fold(of: post.id, folds: folds) == k else { return }
-                    let d = scorer.logOdds(post, extractor: &extractor)
-                    examples.append(ScoredExample(id: post.id, logOdds: d, labels: Set(labels), tags: post.tags))
-                }
+            try forEachPost { post in
+                guard let labels = post.labels, Self.fold(of: post.id, folds: folds) == k else { return }
+                let d = scorer.logOdds(post, extractor: &extractor)
+                examples.append(ScoredExample(id: post.id, logOdds: d, labels: Set(labels), tags: post.tags))
             }
         }
         return examples

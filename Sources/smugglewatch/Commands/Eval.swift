@@ -54,8 +54,9 @@ extension SmuggleWatch {
                 Console.info("wrote \(dir)/index.html and \(dir)/metrics.json")
             }
             if saveThresholds {
-                try ModelFile.write(tuned, to: ModelFile.modelPath(modelOptions.path))
-                Console.info("saved the chosen thresholds into \(ModelFile.modelPath(modelOptions.path))")
+                let path = ModelFile.modelPath(try modelOptions.resolvedPath())
+                try ModelFile.write(tuned, to: path)
+                Console.info("saved the chosen thresholds into \(path)")
             }
         }
     }

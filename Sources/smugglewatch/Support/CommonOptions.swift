@@ -30,14 +30,24 @@ struct InputOptions: ParsableArguments {
 
 /// Which model to use.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Model folder or model.swnb file (default: $SMUGGLEWATCH_MODEL or Models/default).")
+    @Option(
+        name: .shortAndLong,
+        help: "Model folder or model.swnb file (default: $SMUGGLEWATCH_MODEL, else the registry's current version, else Models/default).")
     var model: String?
 
-    var path: String {
-        model ?? ProcessInfo.processInfo.environment["SMUGGLEWATCH_MODEL"] ?? "Models/default"
+    @OptionGroup var registry: RegistryOptions
+
+    /// `--model`, else `$SMUGGLEWATCH_MODEL`, else the registry's current version, else
+    /// `Models/default`.
+    func resolvedPath() throws -> String {
+        if let model, !model.isEmpty { return model }
+        if let env = ProcessInfo.processInfo.environment["SMUGGLEWATCH_MODEL"], !env.isEmpty { return env }
+        if let current = try registry.registry().currentFolder() { return current }
+        return RegistryOptions.bundledModel
     }
 
     func load() throws -> (model: NaiveBayesModel, name: String) {
+        let path = try resolvedPath()
         let model = try ModelFile.load(path)
         return (model, ModelOptions.label(for: path))
     }
@@ -49,5 +59,30 @@ struct ModelOptions: ParsableArguments {
             return "\(card.name)@\(card.version)"
         }
         return ((folder as NSString).lastPathComponent) + "@0"
+    }
+}
+
+/// `--models-dir`: where the model registry lives.
+struct RegistryOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The model registry folder (default: $SMUGGLEWATCH_MODELS, else .smugglewatch/models).", valueName: "dir"))
+    var modelsDir: String?
+
+    /// The bundled model the registry is seeded from, and the fallback when it has no current version.
+    static let bundledModel = "Models/default"
+
+    func registry() -> ModelRegistry {
+        ModelRegistry(root: ModelRegistry.resolve(modelsDir))
+    }
+
+    /// The registry, seeded from the bundled model as `default@1` when it is empty.
+    func seededRegistry(actor: String) throws -> ModelRegistry {
+        let r = registry()
+        if let v = try r.seedIfEmpty(from: Self.bundledModel, actor: actor) {
+            Console.info("seeded the model registry '\(r.root)' with \(v) from \(Self.bundledModel)")
+        }
+        return r
     }
 }
