@@ -163,6 +163,21 @@ struct ModelRegistryTests {
         #expect(!files.contains { $0.contains(".tmp-") || $0.hasPrefix(".incoming-") })
     }
 
+    @Test("concurrent saves take turns: every version gets its own number")
+    func concurrentSaves() throws {
+        let registry = ModelRegistry(root: try TestSupport.temporaryDirectory() + "/models")
+        try registry.seedIfEmpty(from: try bundled(), actor: "t")
+        let card = try #require(registry.card(for: ModelVersion(name: "default", number: 1)))
+        let model = train(tinyCorpus)
+        let lock = NSLock()
+        nonisolated(unsafe) var numbers: [Int] = []
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            if let v = try? registry.save(model, card: card, manifest: nil, actor: "t") { lock.withLock { numbers.append(v.number) } }
+        }
+        #expect(numbers.sorted() == Array(2...9))
+        #expect(try registry.versions().count == 9)
+    }
+
     @Test("a damaged pointer is reported with its path")
     func damagedPointer() throws {
         let root = try TestSupport.temporaryDirectory()

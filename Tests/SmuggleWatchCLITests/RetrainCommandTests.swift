@@ -175,4 +175,26 @@ struct RetrainCommandTests {
         #expect(a.countsByToken() == b.countsByToken())
         #expect(try ModelCard.read(models + "/default@3/card.json").refreshedFrom == "default@2")
     }
+
+    @Test("the model is --model, else $SMUGGLEWATCH_MODEL, else the registry's current version, else Models/default")
+    func modelResolution() throws {
+        let post = #"{"id":"q:1","description":"cross at night, whatsapp +1 555 0142"}"#
+        func model(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
+            let r = try TestSupport.run(
+                TestSupport.executable, ["classify", "-"] + arguments, stdin: post, environment: environment,
+                directory: TestSupport.packageRoot.path)
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            return json?["model"] as? String
+        }
+        #expect(try model(["--models-dir", models]) == "default@1", "empty registry: Models/default")
+        let registry = ModelRegistry(root: models)
+        try registry.seedIfEmpty(from: TestSupport.path("Models/default"), actor: "t")
+        let bundled = try ModelFile.load(TestSupport.path("Models/default"))
+        let card = try #require(registry.card(for: ModelVersion(name: "default", number: 1)))
+        try registry.promote(try registry.save(bundled, card: card, manifest: nil, actor: "t"), actor: "t")
+        #expect(try model(["--models-dir", models]) == "default@2")
+        #expect(try model([], environment: ["SMUGGLEWATCH_MODELS": models]) == "default@2")
+        #expect(try model(["--models-dir", models], environment: ["SMUGGLEWATCH_MODEL": TestSupport.path("Models/default")]) == "default@1")
+        #expect(try model(["--models-dir", models, "--model", TestSupport.path("Models/default")]) == "default@1")
+    }
 }

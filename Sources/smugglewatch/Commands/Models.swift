@@ -147,13 +147,19 @@ extension SmuggleWatch {
             static let configuration = CommandConfiguration(
                 abstract: "Load a model and print its card and how long loading took.")
 
-            @Argument(help: "Model folder or model.swnb file.")
+            @Argument(help: "Model folder, model.swnb file, or a registry version such as default@2.")
             var model: String
 
             @Option(help: "Load this many times and report the fastest.")
             var loadRuns = 1
 
+            @OptionGroup var registryOptions: RegistryOptions
+
             func run() throws {
+                var model = self.model
+                if !FileManager.default.fileExists(atPath: model), let v = ModelVersion(model) {
+                    model = registryOptions.registry().folder(for: v)
+                }
                 var best = Duration.seconds(1_000_000)
                 var loaded: NaiveBayesModel?
                 for _ in 0..<max(1, loadRuns) {
