@@ -55,6 +55,13 @@ public enum TestSupport {
     }
 
     /// Runs a program to completion, feeding `stdin`, and collects its output.
+    /// A model registry folder of this test process's own (empty: seeded from Models/default on first use).
+    public static let isolatedModelsDirectory: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smugglewatch-test-models-\(ProcessInfo.processInfo.processIdentifier)").path
+        try? FileManager.default.removeItem(atPath: dir)
+        return dir
+    }()
+
     public static func run(
         _ program: String, _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil,
         directory: String? = nil
@@ -62,9 +69,11 @@ public enum TestSupport {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        // The CLI's default model comes from the model registry (.smugglewatch/models under the
+        // working directory); a developer's own promotions there must not change test results.
+        var env = ProcessInfo.processInfo.environment
+        if env["SMUGGLEWATCH_MODELS"] == nil { env["SMUGGLEWATCH_MODELS"] = isolatedModelsDirectory }
+        process.environment = env.merging(environment ?? [:]) { $1 }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let outPipe = Pipe()
         let errPipe = Pipe()
