@@ -59,16 +59,21 @@ func makeAtom(entries: Int) -> [UInt8] {
     return Array(s.utf8)
 }
 
-func makeHTML(paragraphs: Int) -> [UInt8] {
+/// A post page; with `jsonLDInBody` its JSON-LD script sits at the end of the body, so the adapter
+/// must parse the whole page instead of the head alone.
+func makeHTML(paragraphs: Int, jsonLDInBody: Bool = false) -> [UInt8] {
     var s = "<!DOCTYPE html><html lang=\"es\"><head><meta charset=\"utf-8\"><title>Bench page</title><meta name=\"description\" content=\"bench\">"
     s += "<meta property=\"og:title\" content=\"Bench video\"><meta property=\"og:description\" content=\"\(sentences[0])\"><meta property=\"og:url\" content=\"https://bench.example.invalid/v/1\">"
     for i in 0..<40 { s += "<meta name=\"x-\(i)\" content=\"v\(i)\"><link rel=\"preload\" href=\"/a\(i).js\">" }
-    s += "<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"VideoObject\",\"name\":\"Bench\",\"description\":\"\(sentences[1])\",\"uploadDate\":\"2024-03-01\",\"transcript\":\"\(sentences.joined(separator: " "))\"}</script>"
+    let jsonLD = "<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"VideoObject\",\"name\":\"Bench\",\"description\":\"\(sentences[1])\",\"uploadDate\":\"2024-03-01\",\"transcript\":\"\(sentences.joined(separator: " "))\"}</script>"
+    if !jsonLDInBody { s += jsonLD }
     s += "</head><body><div class=\"page\">"
     for i in 0..<paragraphs {
         s += "<div class=\"c\"><p class=\"t\">\(sentences[i % sentences.count]) <a href=\"/p/\(i)\">link \(i)</a> <b>bold</b><br>\(sentences[(i + 2) % sentences.count])</p></div>\n"
     }
-    s += "</div><script>var x = 1;</script></body></html>"
+    s += "</div><script>var x = 1;</script>"
+    if jsonLDInBody { s += jsonLD }
+    s += "</body></html>"
     return Array(s.utf8)
 }
 
@@ -95,7 +100,8 @@ func benchParse(megabytes: Double, repetitions: Int) throws {
     let cases: [(String, [UInt8], ([UInt8]) throws -> Int)] = [
         ("RSS 2.0 feed", makeFeed(items: 2_000), { try Feed(bytes: $0, url: "bench.xml").posts().count }),
         ("Atom/YouTube feed", makeAtom(entries: 2_000), { try Feed(bytes: $0, url: "bench.atom").posts().count }),
-        ("HTML post page", makeHTML(paragraphs: 3_000), { b in try HTMLPage(bytes: b, url: "bench.html").post().hasText ? 1 : 0 }),
+        ("HTML post page (metadata in <head>)", makeHTML(paragraphs: 3_000), { b in try HTMLPage(bytes: b, url: "bench.html").post().hasText ? 1 : 0 }),
+        ("HTML post page (JSON-LD in <body>: whole page)", makeHTML(paragraphs: 3_000, jsonLDInBody: true), { b in try HTMLPage(bytes: b, url: "bench.html").post().hasText ? 1 : 0 }),
         ("Telegram preview", makeTelegram(messages: 2_000), { try TelegramPreview(bytes: $0, url: "https://t.me/s/bench_demo").posts().count }),
     ]
     + realWatchPage()
