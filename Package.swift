@@ -65,10 +65,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `smugglewatch review`: the terminal (termios raw mode, window size, keys), the card
+        // layout with highlighted evidence, and the review session over a ReviewQueueStore.
+        .target(name: "ReviewTerminal", dependencies: ["Posts", "ReviewQueue"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "smugglewatch",
             dependencies: [
-                "Posts", "Features", "Bayes", "Fetchers", "ReviewQueue",
+                "Posts", "Features", "Bayes", "Fetchers", "ReviewQueue", "ReviewTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -95,6 +98,11 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReviewTerminalTests",
+            dependencies: ["ReviewTerminal", "ReviewQueue", "Posts", "SmuggleWatchTesting", "smugglewatch"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -101,6 +101,29 @@ public protocol ReviewQueueStore: Sendable {
 
     /// Closes connections. The store must not be used afterwards.
     func close() async
+
+    // MARK: Review sessions: skip, undo and shared contacts
+
+    /// ``claimNext(for:lease:)`` passing over the items in `itemIDs` (the ones the reviewer
+    /// skipped in this session, which went back to the queue for others).
+    func claimNext(for reviewer: String, lease: Duration, excluding itemIDs: [Int64]) async throws -> ReviewItem?
+
+    /// Undoes a review decision: appends an undo record for label `id` (labels stay
+    /// append-only), so the post's current label becomes the one before it, or none. The post's
+    /// queue item is re-opened and claimed by `reviewer` for `lease`, so the decision can be made
+    /// again. Both steps are audited (`label.undo`, `queue.reopen`).
+    ///
+    /// Throws ``ReviewQueueError/Code/invalidLabel`` when the label does not exist, was already
+    /// undone, is not the post's current label, or was made by another reviewer.
+    func undoLabel(id: Int64, by reviewer: String, lease: Duration) async throws -> LabelUndo
+
+    /// The contact identifiers of a post's latest prediction (indexed by
+    /// ``recordPrediction(_:actor:)`` from its evidence), sorted.
+    func contacts(for postID: String) async throws -> [ContactIdentifier]
+
+    /// Other posts whose latest prediction shares a contact identifier with `postID`'s, ordered by
+    /// post id, at most `limit` posts.
+    func postsSharingContacts(postID: String, limit: Int) async throws -> [SharedContactPost]
 }
 
 extension ReviewQueueStore {

@@ -94,6 +94,31 @@ public struct ReviewItemStateMachine: Sendable, Hashable {
         }
     }
 
+    public enum ReopenAction: Sendable, Hashable {
+        /// Store the new claim (the item was decided, pending or its lease had run out).
+        case reopen(leaseExpiresAt: Date)
+        /// The reviewer already holds the item; the lease is renewed.
+        case renew(leaseExpiresAt: Date)
+        /// Another reviewer holds a live lease: leave it alone.
+        case heldByOther(String)
+    }
+
+    /// The reviewer undid the decision on this item's post: the item goes back to them, claimed,
+    /// so they can decide again. A decided item is re-opened; an open one is claimed.
+    public mutating func reopen(by reviewer: String, at now: Date, lease: Duration) -> ReopenAction {
+        let expiry = now.addingTimeInterval(lease.timeInterval)
+        switch state {
+        case .claimed(let holder, _, let oldExpiry) where holder != reviewer && oldExpiry > now:
+            return .heldByOther(holder)
+        case .claimed(let holder, _, _) where holder == reviewer:
+            state = .claimed(by: reviewer, at: now, leaseExpiresAt: expiry)
+            return .renew(leaseExpiresAt: expiry)
+        case .pending, .claimed, .decided:
+            state = .claimed(by: reviewer, at: now, leaseExpiresAt: expiry)
+            return .reopen(leaseExpiresAt: expiry)
+        }
+    }
+
     /// The reviewer gives the item back (skip) before the lease runs out.
     public mutating func release(by reviewer: String) -> ReleaseAction {
         switch state {

@@ -99,6 +99,34 @@ enum PostgresMigrations {
             """,
             "CREATE TABLE seen_ids (id TEXT PRIMARY KEY, source TEXT NOT NULL, first_seen_at BIGINT NOT NULL)",
         ]),
+        // `smugglewatch review`: contact identifiers per post (from the latest prediction's
+        // evidence) and undo records for labels, which stay append-only.
+        ("v2-review-contacts-undo", [
+            """
+            CREATE TABLE post_contacts (
+                post_id TEXT NOT NULL REFERENCES posts(id),
+                value TEXT NOT NULL CHECK (value <> ''),
+                kind TEXT NOT NULL,
+                PRIMARY KEY (post_id, value, kind)
+            )
+            """,
+            "CREATE INDEX post_contacts_by_value ON post_contacts(value, post_id)",
+            """
+            CREATE TABLE label_undos (
+                label_id BIGINT PRIMARY KEY REFERENCES labels(id),
+                reviewer TEXT NOT NULL CHECK (reviewer <> ''),
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE FUNCTION smugglewatch_label_undos_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'label undos are append-only'; END $$
+            """,
+            """
+            CREATE TRIGGER label_undos_append_only BEFORE UPDATE OR DELETE ON label_undos
+            FOR EACH ROW EXECUTE FUNCTION smugglewatch_label_undos_append_only()
+            """,
+        ]),
     ]
 
     /// Applies missing migrations in one transaction under an advisory lock, so concurrent first

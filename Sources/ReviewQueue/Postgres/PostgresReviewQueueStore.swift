@@ -247,6 +247,7 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
         let decisions = StoreCoding.encode(decisions: prediction.decisions)
         let flags = StoreCoding.encode(flags: prediction.flags)
         let createdAt = prediction.createdAt.timeIntervalSince1970 == 0 ? nil : prediction.createdAt.storeMilliseconds
+        let contacts = ContactIdentifier.identifiers(inEvidenceJSON: prediction.evidenceJSON)
         let logger = self.logger
         try await transaction { c, now in
             guard try await Self.exists(c, post: prediction.postID, logger: logger) else {
@@ -262,6 +263,7 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
                 INSERT INTO predictions (post_id, model_version, scores, decisions, evidence, created_at)
                 VALUES (\(prediction.postID), \(prediction.modelVersion), \(scores), \(decisions), \(prediction.evidenceJSON), \(createdAt ?? now))
                 """, logger: logger)
+            try await Self.replaceContacts(c, postID: prediction.postID, with: contacts, logger: logger)
             try await Self.audit(
                 c, at: now, actor: actor, action: "prediction.record", postID: prediction.postID, itemID: nil,
                 detail: ["model": prediction.modelVersion, "decisions": decisions], logger: logger)
@@ -451,14 +453,15 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
                 (SELECT COUNT(*) FROM queue_items WHERE state = 'claimed' AND lease_expires_at > \(now)),
                 (SELECT COUNT(*) FROM queue_items WHERE state = 'claimed' AND lease_expires_at <= \(now)),
                 (SELECT COUNT(*) FROM queue_items WHERE state = 'decided'),
-                (SELECT COUNT(*) FROM labels), (SELECT COUNT(*) FROM seen_ids), (SELECT COUNT(*) FROM crawl_state)
+                (SELECT COUNT(*) FROM labels WHERE \(unescaped: Self.notUndone)), (SELECT COUNT(*) FROM seen_ids),
+                (SELECT COUNT(*) FROM crawl_state)
             """)
         if let row = counts.first {
             (s.posts, s.predictions, s.pending, s.claimed, s.expired, s.decided, s.labels, s.seenIDs, s.sources) = try row.decode(
                 (Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
         }
         let current = try await rows(
-            "SELECT DISTINCT ON (post_id) flags FROM labels ORDER BY post_id, id DESC"
+            "SELECT DISTINCT ON (post_id) flags FROM labels WHERE \(unescaped: Self.notUndone) ORDER BY post_id, id DESC"
         ).map { try $0.decode(String.self) }
         try s.countCurrentLabels(current, location: location)
         return s
@@ -514,7 +517,9 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     }
 
     public func labels(for postID: String) async throws -> [Label] {
-        try await rows("SELECT id, post_id, flags, reviewer, note, created_at FROM labels WHERE post_id = \(postID) ORDER BY id").map(label)
+        try await rows(
+            "SELECT id, post_id, flags, reviewer, note, created_at FROM labels WHERE post_id = \(postID) AND \(unescaped: Self.notUndone) ORDER BY id"
+        ).map(label)
     }
 
     public func labelledPosts(after afterID: String?, limit: Int) async throws -> [LabelledPost] {
@@ -522,7 +527,9 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
             """
             SELECT p.id, p.json, p.content_hash, p.raw_sha256, p.fetched_at, p.source_url, p.version, p.first_seen_at, p.updated_at,
                 l.id, l.post_id, l.flags, l.reviewer, l.note, l.created_at
-            FROM posts p JOIN LATERAL (SELECT * FROM labels WHERE post_id = p.id ORDER BY id DESC LIMIT 1) l ON TRUE
+            FROM posts p JOIN LATERAL (
+                SELECT * FROM labels WHERE post_id = p.id AND \(unescaped: Self.notUndone) ORDER BY id DESC LIMIT 1
+            ) l ON TRUE
             WHERE \(afterID)::text IS NULL OR p.id > \(afterID)
             ORDER BY p.id LIMIT \(limit)
             """)

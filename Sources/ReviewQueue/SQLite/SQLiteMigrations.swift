@@ -88,6 +88,24 @@ enum SQLiteMigrations {
             first_seen_at INTEGER NOT NULL
         );
         """),
+        // `smugglewatch review`: contact identifiers per post (from the latest prediction's
+        // evidence) and undo records for labels, which stay append-only.
+        ("v2-review-contacts-undo", """
+        CREATE TABLE post_contacts (
+            post_id TEXT NOT NULL REFERENCES posts(id),
+            value TEXT NOT NULL CHECK (value <> ''),
+            kind TEXT NOT NULL,
+            PRIMARY KEY (post_id, value, kind)
+        );
+        CREATE INDEX post_contacts_by_value ON post_contacts(value, post_id);
+        CREATE TABLE label_undos (
+            label_id INTEGER PRIMARY KEY NOT NULL REFERENCES labels(id),
+            reviewer TEXT NOT NULL CHECK (reviewer <> ''),
+            created_at INTEGER NOT NULL
+        );
+        CREATE TRIGGER label_undos_no_update BEFORE UPDATE ON label_undos BEGIN SELECT RAISE(ABORT, 'label undos are append-only'); END;
+        CREATE TRIGGER label_undos_no_delete BEFORE DELETE ON label_undos BEGIN SELECT RAISE(ABORT, 'label undos are append-only'); END;
+        """),
     ]
 
     /// Applies the missing migrations in one immediate transaction, so concurrent first opens by

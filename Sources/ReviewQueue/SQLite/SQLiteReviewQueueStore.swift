@@ -207,6 +207,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         let decisions = StoreCoding.encode(decisions: prediction.decisions)
         let flags = StoreCoding.encode(flags: prediction.flags)
         let createdAt = prediction.createdAt.timeIntervalSince1970 == 0 ? nil : prediction.createdAt.storeMilliseconds
+        let contacts = ContactIdentifier.identifiers(inEvidenceJSON: prediction.evidenceJSON)
         try await write { db, now in
             guard try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [prediction.postID]) == true
             else { throw ReviewQueueError.unknownPost(prediction.postID) }
@@ -219,6 +220,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [prediction.postID, prediction.modelVersion, scores, decisions, prediction.evidenceJSON, createdAt ?? now])
+            try Self.replaceContacts(db, postID: prediction.postID, with: contacts)
             try Self.audit(
                 db, at: now, actor: actor, action: "prediction.record", postID: prediction.postID, itemID: nil,
                 detail: ["model": prediction.modelVersion, "decisions": decisions])
@@ -400,10 +402,10 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             s.claimed = try count("SELECT COUNT(*) FROM queue_items WHERE state = 'claimed' AND lease_expires_at > ?", [now])
             s.expired = try count("SELECT COUNT(*) FROM queue_items WHERE state = 'claimed' AND lease_expires_at <= ?", [now])
             s.decided = try count("SELECT COUNT(*) FROM queue_items WHERE state = 'decided'")
-            s.labels = try count("SELECT COUNT(*) FROM labels")
+            s.labels = try count("SELECT COUNT(*) FROM labels WHERE \(Self.notUndone)")
             s.seenIDs = try count("SELECT COUNT(*) FROM seen_ids")
             s.sources = try count("SELECT COUNT(*) FROM crawl_state")
-            let current = try db.fetchValues(String.self, sql: "SELECT flags FROM labels l WHERE id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id)")
+            let current = try db.fetchValues(String.self, sql: "SELECT flags FROM labels l WHERE id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id AND \(Self.notUndone))")
             try s.countCurrentLabels(current, location: path)
             return s
         }
@@ -456,7 +458,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public func labels(for postID: String) async throws -> [Label] {
         let path = self.path
         return try await read { db in
-            try db.fetchRows(sql: "SELECT * FROM labels WHERE post_id = ? ORDER BY id", arguments: [postID]).map {
+            try db.fetchRows(sql: "SELECT * FROM labels WHERE post_id = ? AND \(Self.notUndone) ORDER BY id", arguments: [postID]).map {
                 try Self.label($0, path: path)
             }
         }
@@ -472,7 +474,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
                         l.id AS l_id, l.post_id AS l_post_id, l.flags AS l_flags, l.reviewer AS l_reviewer, l.note AS l_note,
                         l.created_at AS l_created_at
                     FROM labels l JOIN posts p ON p.id = l.post_id
-                    WHERE l.id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id) AND (? IS NULL OR p.id > ?)
+                    WHERE l.id = (SELECT MAX(id) FROM labels WHERE post_id = l.post_id AND \(Self.notUndone)) AND (? IS NULL OR p.id > ?)
                     ORDER BY p.id LIMIT ?
                     """, arguments: [afterID, afterID, limit])
             return try rows.map { row in
