@@ -68,10 +68,18 @@ let package = Package(
         // `smugglewatch review`: the terminal (termios raw mode, window size, keys), the card
         // layout with highlighted evidence, and the review session over a ReviewQueueStore.
         .target(name: "ReviewTerminal", dependencies: ["Posts", "ReviewQueue"], swiftSettings: swiftSettings),
+        // The scheduled crawl: sources.toml, scheduling and leases, fetch → classify → route → store, run stats.
+        .target(
+            name: "Crawl",
+            dependencies: [
+                "Posts", "Features", "Bayes", "Fetchers", "ReviewQueue", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "smugglewatch",
             dependencies: [
-                "Posts", "Features", "Bayes", "Fetchers", "ReviewQueue", "ReviewTerminal",
+                "Posts", "Features", "Bayes", "Fetchers", "ReviewQueue", "ReviewTerminal", "Crawl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -103,6 +111,14 @@ let package = Package(
         .testTarget(
             name: "ReviewTerminalTests",
             dependencies: ["ReviewTerminal", "ReviewQueue", "Posts", "SmuggleWatchTesting", "smugglewatch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CrawlTests",
+            dependencies: [
+                "Crawl", "ReviewQueue", "Posts", "Fetchers", "Bayes", "SmuggleWatchTesting", "smugglewatch",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -92,6 +92,14 @@ public protocol ReviewQueueStore: Sendable {
 
     func crawlStates() async throws -> [CrawlState]
 
+    // MARK: Crawl ingest
+
+    /// Stores a batch of fetched posts in one transaction: each post is upserted; a new or changed
+    /// post gets its prediction recorded and, when `routing` is set, a queue item (unless one is
+    /// open). An unchanged post gets neither, so a labelled post is queued again only when its
+    /// content changed. A crash leaves either the whole batch or none of it.
+    func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome]
+
     // MARK: Seen ids
 
     /// Archives ids the crawl has seen. Returns those that were new, in input order.

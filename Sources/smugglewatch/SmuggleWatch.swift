@@ -7,7 +7,7 @@ struct SmuggleWatch: AsyncParsableCommand {
         commandName: "smugglewatch",
         abstract: "Find posts that teach irregular border crossing or sell smuggling services, for human review.",
         subcommands: [
-            Fetch.self, Import.self, Classify.self, Features.self, Train.self, Eval.self, Models.self, Retrain.self, Label.self,
+            Crawl.self, Fetch.self, Import.self, Classify.self, Features.self, Train.self, Eval.self, Models.self, Retrain.self, Label.self,
             Review.self, Queue.self,
         ]
     )

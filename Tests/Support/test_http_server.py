@@ -19,7 +19,8 @@ port, printing `PORT <n>` as the first stdout line, plus scripted misbehaviour r
   /_/concurrent?ms=N           sleeps N ms while counting concurrent requests
   /_/stats                     JSON: hits per path, max concurrency seen
   /_/small?n=I                 a tiny HTML page (benchmarks)
-Static files get ETag and Last-Modified, and answer 304 to matching conditional GETs.
+Static files get ETag and Last-Modified, and answer 304 to matching conditional GETs; `?delay=MS`
+on a static path answers after MS milliseconds (a slow source for crawl tests).
 Requests with an absolute URI (`GET http://x/…`) are served as a forward proxy would: the path is
 served locally and the response carries `X-Proxied: 1`.
 """
@@ -163,6 +164,8 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(404, b"no such scripted route\n")
 
     def static(self, path, extra, q=None):
+        if q and "delay" in q:
+            time.sleep(int(q["delay"]) / 1000)
         rel = os.path.normpath(path.lstrip("/"))
         full = os.path.join(ROOT, rel)
         if rel.startswith("..") or not full.startswith(ROOT):

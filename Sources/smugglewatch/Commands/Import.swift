@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bayes
+import Crawl
 import Fetchers
 import Foundation
 import Posts
@@ -42,7 +43,12 @@ extension SmuggleWatch {
                 let (model, label) = try modelOptions.load()
                 let stats = try await storeOptions.withStore { store in
                     var router = PostRouter(store: store, model: model, modelLabel: label, clearSampleRate: clearSample)
-                    for post in posts { try await router.route(post, actor: "import") }
+                    var start = 0
+                    while start < posts.count {
+                        let end = min(start + 500, posts.count)
+                        try await router.route(Array(posts[start..<end]), actor: "import")
+                        start = end
+                    }
                     return router.stats
                 }
                 printError("\(stats.summary) (store: \(storeOptions.db ?? ProcessInfo.processInfo.environment["SMUGGLEWATCH_DB"] ?? ".smugglewatch/smugglewatch.sqlite"))", prefix: "Import")

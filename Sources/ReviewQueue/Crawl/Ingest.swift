@@ -1,0 +1,61 @@
+public import Foundation
+public import Posts
+
+/// One fetched post for ``ReviewQueueStore/ingest(_:actor:)``: the post, where its bytes came
+/// from, the current model's verdict, and whether that verdict asks for review.
+public struct IngestItem: Sendable {
+    public var post: Post
+    public var rawSHA256: String?
+    public var fetchedAt: Date?
+    public var sourceURL: String?
+    /// Recorded only when the post is new or its content changed.
+    public var prediction: Prediction
+    /// Queued (unless the post already has an open item) only when the post is new or changed.
+    public var routing: ReviewPriority.Routing?
+
+    public init(
+        post: Post, rawSHA256: String? = nil, fetchedAt: Date? = nil, sourceURL: String? = nil,
+        prediction: Prediction, routing: ReviewPriority.Routing?
+    ) {
+        self.post = post
+        self.rawSHA256 = rawSHA256
+        self.fetchedAt = fetchedAt
+        self.sourceURL = sourceURL
+        self.prediction = prediction
+        self.routing = routing
+    }
+}
+
+/// What ``ReviewQueueStore/ingest(_:actor:)`` did with one item.
+public struct IngestOutcome: Sendable, Hashable {
+    public var upsert: PostUpsertResult
+    /// Whether a new queue item was opened.
+    public var queued: Bool
+
+    public init(upsert: PostUpsertResult, queued: Bool) {
+        self.upsert = upsert
+        self.queued = queued
+    }
+}
+
+extension ReviewQueueStore {
+    /// The non-atomic fallback: one transaction per step. Both shipped backends override it with
+    /// one transaction for the whole batch.
+    public func ingestStepByStep(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
+        var outcomes: [IngestOutcome] = []
+        outcomes.reserveCapacity(items.count)
+        for item in items {
+            let result = try await upsertPost(
+                item.post, rawSHA256: item.rawSHA256, fetchedAt: item.fetchedAt, sourceURL: item.sourceURL, actor: actor)
+            var queued = false
+            if result != .unchanged {
+                try await recordPrediction(item.prediction, actor: actor)
+                if let routing = item.routing {
+                    queued = try await enqueue(postID: item.post.id, priority: routing.priority, reason: routing.reason, actor: actor) != nil
+                }
+            }
+            outcomes.append(IngestOutcome(upsert: result, queued: queued))
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Posts
+
+// MARK: - Crawl ingest
+
+extension PostgresReviewQueueStore {
+    /// One transaction for the whole batch (see ``ReviewQueueStore/ingest(_:actor:)``). Concurrent
+    /// workers writing the same post serialise on its row (`INSERT … ON CONFLICT`, `FOR UPDATE`).
+    public func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
+        guard !items.isEmpty else { return [] }
+        let logger = self.logger
+        let prepared = items.map { item in
+            (
+                item: item, hash: item.post.contentHash, json: item.post.jsonLine,
+                scores: StoreCoding.encode(scores: item.prediction.scores),
+                decisions: StoreCoding.encode(decisions: item.prediction.decisions),
+                flags: StoreCoding.encode(flags: item.prediction.flags)
+            )
+        }
+        return try await transaction { c, now in
+            var outcomes: [IngestOutcome] = []
+            outcomes.reserveCapacity(prepared.count)
+            var registered = Set<String>()
+            for p in prepared {
+                let post = p.item.post
+                let id = post.id
+                let raw = p.item.rawSHA256
+                let source = p.item.sourceURL
+                let fetched = p.item.fetchedAt?.storeMilliseconds
+                let inserted = try await c.query(
+                    """
+                    INSERT INTO posts (id, json, content_hash, raw_sha256, fetched_at, source_url, version, first_seen_at, updated_at)
+                    VALUES (\(id), \(p.json), \(p.hash), \(raw), \(fetched), \(source), 1, \(now), \(now))
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """, logger: logger
+                ).collect()
+                let result: PostUpsertResult
+                if !inserted.isEmpty {
+                    try await Self.audit(c, at: now, actor: actor, action: "post.insert", postID: id, itemID: nil, detail: ["hash": p.hash], logger: logger)
+                    result = .inserted
+                } else {
+                    let oldHash = try await c.query(
+                        "SELECT content_hash FROM posts WHERE id = \(id) FOR UPDATE", logger: logger
+                    ).collect().first!.decode(String.self)
+                    if oldHash == p.hash {
+                        try await c.query(
+                            """
+                            UPDATE posts SET raw_sha256 = COALESCE(\(raw), raw_sha256), fetched_at = COALESCE(\(fetched), fetched_at),
+                                source_url = COALESCE(\(source), source_url) WHERE id = \(id)
+                            """, logger: logger)
+                        outcomes.append(IngestOutcome(upsert: .unchanged, queued: false))
+                        continue
+                    }
+                    try await c.query(
+                        """
+                        UPDATE posts SET json = \(p.json), content_hash = \(p.hash), raw_sha256 = \(raw), fetched_at = \(fetched),
+                            source_url = COALESCE(\(source), source_url), version = version + 1, updated_at = \(now)
+                        WHERE id = \(id)
+                        """, logger: logger)
+                    try await Self.audit(
+                        c, at: now, actor: actor, action: "post.change", postID: id, itemID: nil,
+                        detail: ["hash": p.hash, "previousHash": oldHash], logger: logger)
+                    result = .changed
+                }
+                let prediction = p.item.prediction
+                let model = prediction.modelVersion
+                if registered.insert(model).inserted {
+                    try await c.query(
+                        """
+                        INSERT INTO models (version, flags, registered_at) VALUES (\(model), \(p.flags), \(now))
+                        ON CONFLICT (version) DO NOTHING
+                        """, logger: logger)
+                }
+                let createdAt = prediction.createdAt.timeIntervalSince1970 == 0 ? now : prediction.createdAt.storeMilliseconds
+                try await c.query(
+                    """
+                    INSERT INTO predictions (post_id, model_version, scores, decisions, evidence, created_at)
+                    VALUES (\(id), \(model), \(p.scores), \(p.decisions), \(prediction.evidenceJSON), \(createdAt))
+                    """, logger: logger)
+                try await Self.audit(
+                    c, at: now, actor: actor, action: "prediction.record", postID: id, itemID: nil,
+                    detail: ["model": model, "decisions": p.decisions], logger: logger)
+                var queued = false
+                if let routing = p.item.routing {
+                    let priority = routing.priority
+                    let reason = routing.reason
+                    let item = try await c.query(
+                        """
+                        INSERT INTO queue_items (post_id, state, priority, reason, enqueued_at) VALUES (\(id), 'pending', \(priority), \(reason), \(now))
+                        ON CONFLICT (post_id) WHERE state <> 'decided' DO NOTHING RETURNING id
+                        """, logger: logger
+                    ).collect()
+                    if let itemID = try item.first?.decode(Int64.self) {
+                        queued = true
+                        try await Self.audit(
+                            c, at: now, actor: actor, action: "queue.enqueue", postID: id, itemID: itemID,
+                            detail: ["priority": "\(priority)", "reason": reason], logger: logger)
+                    }
+                }
+                outcomes.append(IngestOutcome(upsert: result, queued: queued))
+            }
+            return outcomes
+        }
+    }
+}

@@ -1,0 +1,75 @@
+public import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs `Tests/Support/test_http_server.py` on 127.0.0.1 with an ephemeral port for the life of
+/// the object, serving `root` (default: Fixtures/http). It exits when this process ends.
+public final class TestHTTPServer: @unchecked Sendable {
+    let process = Process()
+    public let port: Int
+    let stdinPipe = Pipe()
+    public var base: String { "http://127.0.0.1:\(port)" }
+
+    public init(root: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var args = ["python3", TestSupport.path("Tests/Support/test_http_server.py")]
+        if let root { args.append(root) }
+        process.arguments = args
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = stdinPipe  // the server exits when this closes
+        try process.run()
+        var line: [UInt8] = []
+        let handle = out.fileHandleForReading
+        while true {
+            let byte = handle.readData(ofLength: 1)
+            if byte.isEmpty || byte.first == 0x0A { break }
+            line.append(byte.first!)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "test server did not print its port: \(text)"])
+        }
+        port = p
+    }
+
+    public func url(_ path: String) -> String { base + path }
+
+    /// Hits per path so far (`/_/stats`).
+    public func hits() throws -> [String: Int] {
+        // Foundation on Linux has no http client without FoundationNetworking; python3 is here anyway.
+        let r = try TestSupport.run(
+            "/usr/bin/env", ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())", base + "/_/stats"])
+        let data = Data(r.stdout.utf8)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["hits"] as? [String: Int]) ?? [:]
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
+public func closedLocalPort() -> Int {
+    #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    close(fd)
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
