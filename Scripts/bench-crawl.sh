@@ -63,7 +63,7 @@ pages=$(ls "$work/www" | wc -l)
 
 python3 Tests/Support/test_http_server.py "$work/www" --no-stdin-watch >"$work/server.out" 2>&1 &
 server_pid=$!
-for _ in $(seq 50); do grep -q '^PORT ' "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q '^PORT ' "$work/server.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/^PORT //p' "$work/server.out")
 [ -n "$port" ] || { echo "Error: the test server did not start; see $work/server.out" >&2; exit 1; }
 

@@ -337,6 +337,29 @@ struct CrawlCommandTests {
         #expect(taken.count("new") == 10)
     }
 
+    @Test("--every keeps running rounds on its own schedule")
+    func everyRunsRounds() async throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try CrawlRun.generatedPosts(5).write(toFile: dir + "/p.jsonl", atomically: true, encoding: .utf8)
+        let sources = try CrawlRun.sources("[[source]]\nname = \"p\"\nkind = \"jsonl\"\npath = \"p.jsonl\"\nevery = \"1s\"\n", in: dir)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.arguments = ["crawl", "--every", "1s", "--sources", sources, "--db", dir + "/q.sqlite"]
+        process.currentDirectoryURL = TestSupport.packageRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(4))
+        process.terminate()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let rounds = text.components(separatedBy: "== crawl round at").count - 1
+        #expect(rounds >= 2, "\(text)")
+        #expect(text.contains("p       ok"))
+        #expect(text.contains("304"))
+    }
+
     @Test("an unreachable PostgreSQL store: a clear message and exit status 1")
     func unreachablePostgres() throws {
         let port = closedLocalPort()

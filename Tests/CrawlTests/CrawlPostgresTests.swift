@@ -66,3 +66,4 @@ struct CrawlPostgresTests {
         #expect(state.nextDueAt != nil)
     }
 }
+

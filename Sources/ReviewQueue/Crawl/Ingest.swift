@@ -39,6 +39,11 @@ public struct IngestOutcome: Sendable, Hashable {
 }
 
 extension ReviewQueueStore {
+    /// The default for other conformers: ``ingestStepByStep(_:actor:)``.
+    public func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
+        try await ingestStepByStep(items, actor: actor)
+    }
+
     /// The non-atomic fallback: one transaction per step. Both shipped backends override it with
     /// one transaction for the whole batch.
     public func ingestStepByStep(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
