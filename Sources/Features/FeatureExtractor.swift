@@ -8,11 +8,21 @@ public protocol TokenSink {
     /// Whether `evidence(_:)` should be called; building evidence costs strings.
     var wantsEvidence: Bool { get }
     mutating func evidence(_ e: Evidence)
+    /// Whether these tokens can be added by hash alone, with no text (a scorer, or a trainer
+    /// that knows them all); when not, the extractor takes the piece path, which has the texts.
+    func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool
+    /// Adds tokens of one text by hash, all with one weight, right after `acceptsHashesOnly`
+    /// said yes to the same hashes.
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin)
 }
 
 extension TokenSink {
     public var wantsEvidence: Bool { false }
     public mutating func evidence(_ e: Evidence) {}
+    public func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool { false }
+    public mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
+        for h in hashes { add(h, weight: weight, origin: origin, text: "") }
+    }
 }
 
 /// Turns a post into the tokens the model counts and the evidence a reviewer sees.
@@ -54,6 +64,8 @@ public struct FeatureExtractor {
     var spelled = Pieces()
     var hashes: [UInt64] = []
     var consumed: [Bool] = []
+    /// The fast path's tokens of the current text (Scanning/).
+    var scan = TokenScan()
     /// Tokens already emitted for the current post (for `binary`); a class so emitting needs no
     /// exclusive access to the extractor while the token's text closure reads it.
     let seen = TokenSet()
@@ -100,28 +112,34 @@ public struct FeatureExtractor {
         guard !text.isEmpty else { return }
         var text = text
         text.withUTF8 { raw in
-            let bytes = UnsafeRawBufferPointer(raw)
-            pieces.removeAll()
-            if field == .hashtags {
-                // A hashtag is one word however it is written: "#CruzarLaFrontera".
-                hashtagTokenizer.split(bytes, into: &pieces)
-            } else {
-                tokenizer.split(bytes, into: &pieces)
-            }
+            extract(bytes: UnsafeRawBufferPointer(raw), field: field, index: index, cueStart: cueStart, into: &sink)
+        }
+    }
+
+    /// The piece path: splits the text into pieces, finds patterns, emits tokens and evidence.
+    mutating func extract<S: TokenSink>(
+        bytes: UnsafeRawBufferPointer, field: PostField, index: Int32, cueStart: Double?, into sink: inout S
+    ) {
+        pieces.removeAll()
+        if field == .hashtags {
+            // A hashtag is one word however it is written: "#CruzarLaFrontera".
+            hashtagTokenizer.split(bytes, into: &pieces)
+        } else {
+            tokenizer.split(bytes, into: &pieces)
+        }
+        hashes.removeAll(keepingCapacity: true)
+        for i in 0..<pieces.count { hashes.append(TokenHash.hash(pieces.bytes(i))) }
+        if spellOutNumbers() {
             hashes.removeAll(keepingCapacity: true)
             for i in 0..<pieces.count { hashes.append(TokenHash.hash(pieces.bytes(i))) }
-            if spellOutNumbers() {
-                hashes.removeAll(keepingCapacity: true)
-                for i in 0..<pieces.count { hashes.append(TokenHash.hash(pieces.bytes(i))) }
-            }
-            consumed.removeAll(keepingCapacity: true)
-            consumed.append(contentsOf: repeatElement(false, count: pieces.count))
-            var context = Context(
-                seen: configuration.binary ? seen : nil, field: field, index: index, cueStart: cueStart, weight: configuration.weight(of: field), text: bytes)
-            findPatterns(&context, into: &sink)
-            emitTokens(&context, into: &sink)
-            if field == .hashtags { emitWholeHashtag(bytes, &context, into: &sink) }
         }
+        consumed.removeAll(keepingCapacity: true)
+        consumed.append(contentsOf: repeatElement(false, count: pieces.count))
+        var context = Context(
+            seen: configuration.binary ? seen : nil, field: field, index: index, cueStart: cueStart, weight: configuration.weight(of: field), text: bytes)
+        findPatterns(&context, into: &sink)
+        emitTokens(&context, into: &sink)
+        if field == .hashtags { emitWholeHashtag(bytes, &context, into: &sink) }
     }
 
     struct Context {

@@ -91,6 +91,14 @@ public struct Scorer: Sendable {
         return sink.sums
     }
 
+    /// Log-odds of each flag for a post read as bytes (the fast path of `classify`): the same
+    /// values as for the `Post`.
+    public func logOdds(_ post: PostText, extractor: inout FeatureExtractor) -> [Double] {
+        var sink = ScoringSink(scorer: self, sums: bias)
+        extractor.extract(post, into: &sink)
+        return sink.sums
+    }
+
     /// Log-odds of each flag for a count vector of feature indexes (as scikit-learn sees it).
     public func logOdds(vector: [(feature: Int, count: Double)]) -> [Double] {
         var sums = bias
@@ -120,6 +128,34 @@ public struct Scorer: Sendable {
 struct ScoringSink: TokenSink {
     let scorer: Scorer
     var sums: [Double]
+
+    /// Scoring needs no token texts.
+    func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool { true }
+
+    /// The fast path's tokens of one text: the same sums, added in the same order, as `add`
+    /// one by one, with the table and the sums held as pointers for the whole text.
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
+        let stride = scorer.stride
+        let mask = scorer.table.count / stride - 1
+        let shift = scorer.shift
+        scorer.table.withUnsafeBufferPointer { t in
+            sums.withUnsafeMutableBufferPointer { sums in
+                let flags = sums.count
+                for hash in hashes {
+                    let k = Vocabulary.key(hash)
+                    var slot = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                    var stored = t[slot &* stride]
+                    while stored != k && stored != 0 {
+                        slot = (slot &+ 1) & mask
+                        stored = t[slot &* stride]
+                    }
+                    if stored == 0 { continue }  // a token the model never saw
+                    let base = slot &* stride &+ 1
+                    for f in 0..<flags { sums[f] += weight * Double(bitPattern: t[base &+ f]) }
+                }
+            }
+        }
+    }
 
     @inline(__always)
     mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String) {

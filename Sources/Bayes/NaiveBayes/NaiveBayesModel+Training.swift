@@ -20,6 +20,22 @@ extension NaiveBayesModel {
         self = sink.model
     }
 
+    /// Adds or removes one labelled post read as bytes (the fast path of `train`): the same
+    /// counts as for the `Post`.
+    public mutating func update(with post: PostText, sign: Double = 1, extractor: inout FeatureExtractor) {
+        guard let labels = post.labels else { return }
+        var flagIndexes: [Int] = []
+        for label in labels where !flagIndexes.contains(flags.firstIndex(of: label) ?? -1) {
+            flagIndexes.append(flagIndex(label))
+        }
+        documentCount += sign
+        for f in flagIndexes { flagDocumentCounts[f] += sign }
+        var sink = TrainingSink(model: self, flagIndexes: flagIndexes, sign: sign)
+        self = NaiveBayesModel.placeholder  // release our storage so the sink owns it uniquely
+        extractor.extract(post, into: &sink)
+        self = sink.model
+    }
+
     /// Learns a post (like scikit-learn's `partial_fit` with one sample).
     public mutating func learn(_ post: Post, extractor: inout FeatureExtractor) {
         update(with: post, sign: 1, extractor: &extractor)
@@ -94,6 +110,39 @@ struct TrainingSink: TokenSink {
     let flagIndexes: [Int]
     let sign: Double
 
+    /// Feature indexes found by `acceptsHashesOnly`, for the `add(hashes:…)` that follows it.
+    let found = FeatureIndexes()
+
+    /// A new token needs its text in the vocabulary (for explanations); known ones do not.
+    func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool {
+        found.indexes.removeAll(keepingCapacity: true)
+        for h in hashes {
+            guard let i = model.vocabulary.index(of: h) else { return false }
+            found.indexes.append(Int32(i))
+        }
+        return true
+    }
+
+    /// Counts the tokens `acceptsHashesOnly` just looked up: per count, the same additions in
+    /// the same order as `add` one by one.
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
+        guard found.indexes.count == hashes.count else {
+            for h in hashes { add(h, weight: weight, origin: origin, text: "") }
+            return
+        }
+        let w = weight * sign
+        found.indexes.withUnsafeBufferPointer { indexes in
+            model.totalCounts.withUnsafeMutableBufferPointer { counts in
+                for i in indexes { counts[Int(i)] += w }
+            }
+            for f in flagIndexes {
+                model.flagCounts[f].withUnsafeMutableBufferPointer { counts in
+                    for i in indexes { counts[Int(i)] += w }
+                }
+            }
+        }
+    }
+
     mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String) {
         let (i, isNew) = model.vocabulary.insert(hash, text: text)
         if isNew { model.grow(to: i + 1) }
@@ -107,4 +156,10 @@ extension NaiveBayesModel {
         totalCounts[i] += weight
         for f in flags { flagCounts[f][i] += weight }
     }
+}
+
+/// Scratch space a training sink fills while checking a text's tokens (a class, so the check
+/// can stay non-mutating).
+final class FeatureIndexes {
+    var indexes: [Int32] = []
 }

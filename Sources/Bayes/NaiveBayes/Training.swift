@@ -37,12 +37,12 @@ public struct Training {
         var summary = Summary()
         var hash = TokenHash.offsetBasis
         for input in inputs {
-            let s = try reader.forEachPost(in: input) { post in
+            let s = try reader.forEachPostText(in: input) { post in
                 guard let labels = post.labels else {
                     summary.unlabelled += 1
                     return
                 }
-                model.learn(post, extractor: &extractor)
+                model.update(with: post, extractor: &extractor)
                 hash = TokenHash.hash(post.id.utf8, from: hash)
                 for l in labels { hash = TokenHash.hash(l.utf8, from: TokenHash.step(hash, 0x1F)) }
                 hash = TokenHash.step(hash, 0x0A)

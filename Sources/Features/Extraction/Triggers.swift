@@ -46,6 +46,38 @@ enum Trigger: Equatable, Sendable {
         return t
     }()
 
+    /// What a trigger word can do, for the fast path's check of whether a text may hold a pattern.
+    enum Role: UInt8, Sendable {
+        case none
+        /// Always reported ("whatsapp", "dm"), or the word a pattern cannot do without ("bio"
+        /// in "link in bio").
+        case starter
+        /// Starts a link when ':' or '.' follows with no space ("http", "www").
+        case beforeColonOrDot
+        /// Starts a link when '.' follows with no space ("wa.me", "t.me").
+        case beforeDot
+        /// Starts "V信" when 信 follows with no space.
+        case beforeXin
+        /// Ends a price after a number ("usd", "mil").
+        case unit
+        /// A digit word, which three in a row turn into a number.
+        case numberWord
+        /// Only matters next to another trigger ("link", "in").
+        case follower
+    }
+
+    var role: Role {
+        switch self {
+        case .whatsapp, .telegram, .wechat, .qr, .dm, .bio: .starter
+        case .http, .www: .beforeColonOrDot
+        case .wa, .t: .beforeDot
+        case .v: .beforeXin
+        case .currency, .thousand: .unit
+        case .numberWord: .numberWord
+        case .link, .linkPreposition: .follower
+        }
+    }
+
     /// Chinese numerals, including 幺 (one, as said in phone numbers) and 两 (two).
     static func chineseDigit(_ v: UInt32) -> UInt8? {
         switch v {
@@ -74,12 +106,28 @@ enum Trigger: Equatable, Sendable {
 struct TriggerTable: Sendable {
     private var keys = [UInt64](repeating: 0, count: 512)
     private var values = [Trigger?](repeating: nil, count: 512)
+    private var roles = [Trigger.Role](repeating: .none, count: 512)
 
     mutating func insert(_ h: UInt64, _ t: Trigger) {
         var i = Self.home(h)
         while keys[i] != 0 && keys[i] != h { i = (i + 1) & 511 }
         keys[i] = h
         values[i] = t
+        roles[i] = t.role
+    }
+
+    /// What a word can do in a pattern, without copying the trigger (a currency holds a String).
+    @inline(__always)
+    func role(_ h: UInt64) -> Trigger.Role {
+        keys.withUnsafeBufferPointer { keys in
+            var i = Self.home(h)
+            while true {
+                let k = keys[i]
+                if k == h { return roles[i] }
+                if k == 0 { return .none }
+                i = (i + 1) & 511
+            }
+        }
     }
 
     @inline(__always) static func home(_ h: UInt64) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 55) }

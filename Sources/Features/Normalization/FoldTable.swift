@@ -3,7 +3,7 @@
 /// Built once from the generated data (NFKC, lower case, accents removed, Traditional to
 /// Simplified Chinese; see Scripts/generate-fold-table.swift) into flat arrays, so the tokenizer
 /// folds a scalar with one array read instead of calling ICU on every string.
-final class FoldTable: Sendable {
+final class FoldTable: @unchecked Sendable {
     static let shared = FoldTable()
 
     /// What a scalar is for tokenising.
@@ -18,6 +18,12 @@ final class FoldTable: Sendable {
     private let astral: [UInt32: [UInt8]]
     /// Character class of each BMP scalar (after folding: ask about the folded scalar).
     private let bmpClass: [UInt8]
+    /// The same tables as raw pointers, read per scalar in the tokenizer's loop without array
+    /// retains or bounds checks (the arrays above own the memory and never change; immutable,
+    /// hence the unchecked Sendable).
+    private let bmpTable: UnsafePointer<UInt32>
+    private let poolTable: UnsafeBufferPointer<UInt8>
+    private let classTable: UnsafePointer<UInt8>
 
     private init() {
         var bmp = [UInt32](repeating: 0, count: 0x10000)
@@ -49,6 +55,21 @@ final class FoldTable: Sendable {
         self.pool = pool
         self.astral = astral
         self.bmpClass = classes
+        bmpTable = UnsafePointer(Self.copy(bmp).baseAddress!)
+        poolTable = UnsafeBufferPointer(Self.copy(pool))
+        classTable = UnsafePointer(Self.copy(classes).baseAddress!)
+    }
+
+    deinit {
+        bmpTable.deallocate()
+        poolTable.deallocate()
+        classTable.deallocate()
+    }
+
+    private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: a.count)
+        _ = p.initialize(from: a)
+        return p
     }
 
     static func classify(_ s: Unicode.Scalar) -> Class {
@@ -78,14 +99,14 @@ final class FoldTable: Sendable {
     @inline(__always)
     func fold(_ v: UInt32, _ body: (UInt32) -> Void) {
         if v < 0x10000 {
-            let e = bmp[Int(v)]
+            let e = bmpTable[Int(v)]
             if e == 0 {
                 body(v)
                 return
             }
             let off = Int(e >> 8)
             let len = Int(e & 0xFF)
-            Self.decode(pool, off, off + len, body)
+            Self.decode(poolTable, off, off + len, body)
         } else if let bytes = astral[v] {
             Self.decode(bytes, 0, bytes.count, body)
         } else {
@@ -95,13 +116,14 @@ final class FoldTable: Sendable {
 
     @inline(__always)
     func scalarClass(_ v: UInt32) -> Class {
-        if v < 0x10000 { return Class(rawValue: bmpClass[Int(v)])! }
+        if v < 0x10000 { return Class(rawValue: classTable[Int(v)]) ?? .symbol }
         guard let s = Unicode.Scalar(v) else { return .symbol }
         return Self.classify(s)
     }
 
     @inline(__always)
-    private static func decode(_ bytes: [UInt8], _ start: Int, _ end: Int, _ body: (UInt32) -> Void) {
+    private static func decode<C: RandomAccessCollection>(_ bytes: C, _ start: Int, _ end: Int, _ body: (UInt32) -> Void)
+    where C.Element == UInt8, C.Index == Int {
         var i = start
         while i < end {
             let (v, n) = UTF8Decoding.decode(bytes, at: i, end: end)

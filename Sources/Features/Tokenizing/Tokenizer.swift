@@ -35,6 +35,8 @@ struct Piece {
 struct Pieces {
     var items: [Piece] = []
     var text: [UInt8] = []
+    /// Where the word being built starts in `text`.
+    var wordStart = 0
 
     mutating func removeAll() {
         items.removeAll(keepingCapacity: true)
@@ -93,8 +95,16 @@ struct Tokenizer {
         }
     }
 
-    /// Appends the pieces of `text` to `out`.
-    func split(_ text: UnsafeRawBufferPointer, into out: inout Pieces) {
+    /// Hands the pieces of `text` to `out` in order: a piece array for pattern matching and
+    /// evidence, or a `TokenScan` that hashes them on the fly.
+    @inline(__always)
+    func split<Out: PieceBuilder>(_ text: UnsafeRawBufferPointer, into out: inout Out) {
+        // The class table as a pointer: a static array read per byte costs a lazy-init check.
+        Self.asciiClass.withUnsafeBufferPointer { ascii in split(text, ascii: ascii.baseAddress!, into: &out) }
+    }
+
+    @inline(__always)
+    private func split<Out: PieceBuilder>(_ text: UnsafeRawBufferPointer, ascii: UnsafePointer<FoldTable.Class>, into out: inout Out) {
         var state = WordState()
         var i = 0
         let n = text.count
@@ -105,7 +115,7 @@ struct Tokenizer {
             // ASCII fast path: no table lookups, lower-casing by bit.
             if b0 < 0x80 {
                 i += 1
-                let cls = Self.asciiClass[Int(b0)]
+                let cls = ascii[Int(b0)]
                 switch cls {
                 case .letter:
                     let upper = b0 <= 0x5A
@@ -129,7 +139,7 @@ struct Tokenizer {
             i += len
             let originalIsUpper = splitCamelCase && Self.isUpper(v)
             table.fold(v) { f in
-                let cls = f < 0x80 ? Self.asciiClass[Int(f)] : table.scalarClass(f)
+                let cls = f < 0x80 ? ascii[Int(f)] : table.scalarClass(f)
                 switch cls {
                 case .letter:
                     if originalIsUpper, state.active, state.lastWasLower { state.finish(into: &out, spaceBefore: &spaceBefore) }
@@ -168,7 +178,6 @@ struct Tokenizer {
     /// the current letter run (for collapsing "heeeelp").
     struct WordState {
         var active = false
-        var textStart = 0
         var start = 0
         var end = 0
         var allDigits = true
@@ -178,12 +187,12 @@ struct Tokenizer {
         var lastWasLower = false
 
         @inline(__always)
-        mutating func append(
-            scalar: UInt32, byte: UInt8?, isDigit: Bool, start s: Int, end e: Int, out: inout Pieces, spaceBefore: Bool
+        mutating func append<Out: PieceBuilder>(
+            scalar: UInt32, byte: UInt8?, isDigit: Bool, start s: Int, end e: Int, out: inout Out, spaceBefore: Bool
         ) {
             if !active {
                 active = true
-                textStart = out.text.count
+                out.beginWord(spaceBefore: spaceBefore)
                 start = s
                 allDigits = true
                 runLength = 0
@@ -195,7 +204,7 @@ struct Tokenizer {
                 runLength += 1
                 if runLength == 3 {
                     // Third in a row: drop the second copy; later copies are skipped too.
-                    out.text.removeLast(lastScalarBytes)
+                    out.dropLastScalar(lastScalarBytes)
                     return
                 }
                 if runLength > 3 { return }
@@ -204,30 +213,65 @@ struct Tokenizer {
                 runLength = 1
             }
             if let byte {
-                out.text.append(byte)
+                out.appendWord(byte: byte)
                 lastScalarBytes = 1
             } else {
-                let before = out.text.count
-                UTF8Bytes.append(scalar, to: &out.text)
-                lastScalarBytes = out.text.count - before
+                lastScalarBytes = out.appendWord(scalar: scalar)
             }
         }
 
         @inline(__always)
-        mutating func finish(into out: inout Pieces, spaceBefore: inout Bool) {
+        mutating func finish<Out: PieceBuilder>(into out: inout Out, spaceBefore: inout Bool) {
             guard active else { return }
             active = false
             lastWasLower = false
-            out.items.append(
-                Piece(
-                    kind: allDigits ? .number : .word, textStart: Int32(textStart), textEnd: Int32(out.text.count),
-                    start: Int32(start), end: Int32(end), spaceBefore: spaceBefore))
+            out.finishWord(isNumber: allDigits, start: start, end: end, spaceBefore: spaceBefore)
             spaceBefore = false
         }
     }
 }
 
-extension Pieces {
+/// Where the tokenizer puts what it finds. The tokenizer decides the pieces (folding, splitting,
+/// collapsing "heeeelp"); builders only record them, so every builder sees the same pieces.
+protocol PieceBuilder {
+    /// A word or number starts; its bytes follow.
+    mutating func beginWord(spaceBefore: Bool)
+    mutating func appendWord(byte: UInt8)
+    /// Appends a folded scalar to the current word and returns its UTF-8 length.
+    mutating func appendWord(scalar: UInt32) -> Int
+    /// Removes the last scalar appended (`count` bytes): the "heeeelp" → "help" collapse.
+    mutating func dropLastScalar(_ count: Int)
+    mutating func finishWord(isNumber: Bool, start: Int, end: Int, spaceBefore: Bool)
+    /// A one-scalar piece: CJK, symbol or punctuation.
+    mutating func single(_ kind: Piece.Kind, byte: UInt8, start: Int, end: Int, spaceBefore: Bool)
+    mutating func single(_ kind: Piece.Kind, scalar: UInt32, start: Int, end: Int, spaceBefore: Bool)
+}
+
+extension Pieces: PieceBuilder {
+    @inline(__always)
+    mutating func beginWord(spaceBefore: Bool) { wordStart = text.count }
+
+    @inline(__always)
+    mutating func appendWord(byte: UInt8) { text.append(byte) }
+
+    @inline(__always)
+    mutating func appendWord(scalar: UInt32) -> Int {
+        let before = text.count
+        UTF8Bytes.append(scalar, to: &text)
+        return text.count - before
+    }
+
+    @inline(__always)
+    mutating func dropLastScalar(_ count: Int) { text.removeLast(count) }
+
+    @inline(__always)
+    mutating func finishWord(isNumber: Bool, start: Int, end: Int, spaceBefore: Bool) {
+        items.append(
+            Piece(
+                kind: isNumber ? .number : .word, textStart: Int32(wordStart), textEnd: Int32(text.count),
+                start: Int32(start), end: Int32(end), spaceBefore: spaceBefore))
+    }
+
     @inline(__always)
     mutating func single(_ kind: Piece.Kind, byte: UInt8, start: Int, end: Int, spaceBefore: Bool) {
         let t = text.count

@@ -102,6 +102,16 @@ struct JSONScanner {
         }
         var out = [UInt8]()
         out.reserveCapacity(raw.count)
+        try unescape(raw, into: &out)
+        guard let s = String(validating: out, as: UTF8.self) else {
+            throw LineError(code: .invalidUTF8, reason: "invalid UTF-8 in the string starting at column \(range.lowerBound)")
+        }
+        return s
+    }
+
+    /// Appends the bytes of a string's raw contents (between the quotes) to `out`, decoding
+    /// escapes. The result still needs UTF-8 validation.
+    func unescape(_ raw: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(LineError) {
         var i = 0
         while i < raw.count {
             let b = raw[i]
@@ -137,10 +147,6 @@ struct JSONScanner {
             default: throw fail("unknown escape '\\\(Character(Unicode.Scalar(e)))' in a string")
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else {
-            throw LineError(code: .invalidUTF8, reason: "invalid UTF-8 in the string starting at column \(range.lowerBound)")
-        }
-        return s
     }
 
     static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {

@@ -36,6 +36,35 @@ public struct PostReader: Sendable {
     /// mode for the first bad line. Errors thrown by `body` pass through unchanged.
     @discardableResult
     public func forEachPost(in path: String?, _ body: (Post) throws -> Void) throws -> Summary {
+        var post = Post(id: "")
+        return try forEachLine(in: path, parse: { bytes throws(LineError) in post = try Post.parse(bytes) }, body: { try body(post) })
+    }
+
+    /// Reads the id, labels and text bytes of every post of `path`, for scoring and training:
+    /// the same posts, skips and errors as `forEachPost`, without building a `Post` per line.
+    /// The `PostText` is valid only inside `body`.
+    @discardableResult
+    public func forEachPostText(in path: String?, readingLabels: Bool = true, _ body: (PostText) throws -> Void) throws -> Summary {
+        var text = PostText(readingLabels: readingLabels)
+        return try forEachLine(
+            in: path,
+            parse: { bytes throws(LineError) in
+                do throws(LineError) {
+                    try text.parse(bytes)
+                } catch {
+                    // The fast scan declines anything unusual; the full parser reads the line or
+                    // names what is wrong with it.
+                    text.load(try Post.parse(bytes))
+                }
+            },
+            body: { try body(text) })
+    }
+
+    /// The line loop shared by both readers: `parse` reads a line (or throws why it is bad) and
+    /// `body` then takes what it read.
+    private func forEachLine(
+        in path: String?, parse: (UnsafeRawBufferPointer) throws(LineError) -> Void, body: () throws -> Void
+    ) throws -> Summary {
         let reader = try LineReader(path: path, maxLineBytes: options.maxLineBytes)
         let name = reader.name
         var summary = Summary()
@@ -54,16 +83,15 @@ public struct PostReader: Sendable {
                     summary.blankLines += 1
                     return
                 }
-                let parsed: Post
                 do throws(LineError) {
-                    parsed = try Post.parse(bytes)
+                    try parse(bytes)
                 } catch {
                     failure = PostsError(
                         error.code, "could not read line \(number) of \(name): \(error.reason)", file: name, line: number)
                     break
                 }
                 summary.posts += 1
-                try body(parsed)
+                try body()
                 return
             }
             if options.strict { throw failure }

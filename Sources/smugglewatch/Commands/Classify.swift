@@ -37,21 +37,30 @@ extension SmuggleWatch {
             var w = JSONWriter()
             var total = (posts: 0, skipped: 0)
             for path in InputOptions.paths(files) {
-                let s = try input.reader().forEachPost(in: path) { post in
-                    let score: PostScore
-                    if explain {
-                        score = scorer.explain(post, model: model, extractor: &extractor, top: top)
-                    } else {
+                let reader = input.reader()
+                let s: PostReader.Summary
+                if explain {
+                    s = try reader.forEachPost(in: path) { post in
+                        let score = scorer.explain(post, model: model, extractor: &extractor, top: top)
+                        w.reset()
+                        score.write(to: &w, model: label, flags: model.flags, logProbabilities: logProba)
+                        out.write(w)
+                        total.posts += 1
+                        if total.posts % 50_000 == 0 { Console.progress("scored \(total.posts) posts…") }
+                    }
+                } else {
+                    // The fast path: text bytes straight from the line, no Post per line.
+                    s = try reader.forEachPostText(in: path, readingLabels: false) { post in
                         let d = scorer.logOdds(post, extractor: &extractor)
-                        score = PostScore(
+                        let score = PostScore(
                             id: post.id, logOdds: d,
                             decisions: model.flags.enumerated().map { model.decision(for: $1, logOdds: d[$0]) }, evidence: [])
+                        w.reset()
+                        score.write(to: &w, model: label, flags: model.flags, logProbabilities: logProba)
+                        out.write(w)
+                        total.posts += 1
+                        if total.posts % 50_000 == 0 { Console.progress("scored \(total.posts) posts…") }
                     }
-                    w.reset()
-                    score.write(to: &w, model: label, flags: model.flags, logProbabilities: logProba)
-                    out.write(w)
-                    total.posts += 1
-                    if total.posts % 50_000 == 0 { Console.progress("scored \(total.posts) posts…") }
                 }
                 total.skipped += s.skipped
             }
