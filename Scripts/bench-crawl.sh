@@ -119,12 +119,12 @@ def parse(s):
 runs = [parse(a) for a in sys.argv[3:]]
 (sw, s), (sw2, s2), (pw, p), (pw2, p2) = runs
 print(f"crawl of {posts:,} posts in {pages} JSONL pages from the local server, classified (Models/default) and stored")
-print(f"{'':42}{'SQLite':>12}{'PostgreSQL':>14}")
-print(f"{'posts new / flagged / queued':42}{'%d/%d/%d' % (s['new'], s['flagged'], s['queued']):>12}{'%d/%d/%d' % (p['new'], p['flagged'], p['queued']):>14}")
-print(f"{'first crawl, wall seconds (whole command)':42}{sw:>12.2f}{pw:>14.2f}")
-print(f"{'first crawl, posts/s (whole command)':42}{posts / sw:>12,.0f}{posts / pw:>14,.0f}")
-print(f"{'first crawl, posts/s (crawl round only)':42}{s['postsPerSecond']:>12,.0f}{p['postsPerSecond']:>14,.0f}")
-print(f"{'second crawl (all 304), wall seconds':42}{sw2:>12.2f}{pw2:>14.2f}")
+print(f"{'':42}{'SQLite':>18}{'PostgreSQL':>18}")
+print(f"{'posts new / flagged / queued':42}{'%d/%d/%d' % (s['new'], s['flagged'], s['queued']):>18}{'%d/%d/%d' % (p['new'], p['flagged'], p['queued']):>18}")
+print(f"{'first crawl, wall seconds (whole command)':42}{sw:>18.2f}{pw:>18.2f}")
+print(f"{'first crawl, posts/s (whole command)':42}{posts / sw:>18,.0f}{posts / pw:>18,.0f}")
+print(f"{'first crawl, posts/s (crawl round only)':42}{s['postsPerSecond']:>18,.0f}{p['postsPerSecond']:>18,.0f}")
+print(f"{'second crawl (all 304), wall seconds':42}{sw2:>18.2f}{pw2:>18.2f}")
 with open("/proc/loadavg") as f: load = f.read().split()[0]
 print(f"(load average {load} on {os.cpu_count()} cores)")
 if s["new"] != posts or p["new"] != posts or s2["notModified"] != pages or p2["notModified"] != pages:
