@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "SmuggleWatchTesting", swiftSettings: swiftSettings),
         .testTarget(
             name: "FetchersTests",
-            dependencies: ["Fetchers", "Posts", "CCurl", "Markup", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Fetchers", "Posts", "CCurl", "Markup", "SmuggleWatchTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions", "Posts"], swiftSettings: swiftSettings),

@@ -14,11 +14,15 @@ public final class TestHTTPServer: @unchecked Sendable {
     let stdinPipe = Pipe()
     public var base: String { "http://127.0.0.1:\(port)" }
 
-    public init(root: String? = nil) throws {
+    public convenience init(root: String? = nil) throws {
+        try self.init(script: "test_http_server.py", arguments: root.map { [$0] } ?? [])
+    }
+
+    /// Runs any `Tests/Support` script that prints `PORT <n>` first and exits when its standard
+    /// input closes (`socks5_proxy.py` too).
+    public init(script: String, arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var args = ["python3", TestSupport.path("Tests/Support/test_http_server.py")]
-        if let root { args.append(root) }
-        process.arguments = args
+        process.arguments = ["python3", TestSupport.path("Tests/Support/\(script)")] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardInput = stdinPipe  // the server exits when this closes
@@ -38,7 +42,7 @@ public final class TestHTTPServer: @unchecked Sendable {
         port = p
     }
 
-    public func url(_ path: String) -> String { base + path }
+    public func url(_ path: String) -> URL { URL(string: base + path)! }
 
     /// Hits per path so far (`/_/stats`).
     public func hits() throws -> [String: Int] {
@@ -51,6 +55,9 @@ public final class TestHTTPServer: @unchecked Sendable {
     }
 
     deinit {
+        // Closing stdin ends the script on its own; SIGTERM alone can stay pending in a child that
+        // inherited a blocked signal mask from the test runner.
+        try? stdinPipe.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
     }

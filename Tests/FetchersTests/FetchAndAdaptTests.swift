@@ -1,5 +1,6 @@
 import Foundation
 import Posts
+import SmuggleWatchTesting
 import Testing
 @testable import Fetchers
 

@@ -1,6 +1,7 @@
 import Crypto
 import CCurl
 import Foundation
+import SmuggleWatchTesting
 import Testing
 @testable import Fetchers
 
