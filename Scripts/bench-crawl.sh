@@ -11,6 +11,7 @@
 # (process start and model load included) and the crawler's own figure (rounds only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Scripts/lib/bench-postgres.sh
 
 posts=10000
 per_page=100
@@ -89,21 +90,8 @@ sqlite_first=$(run sqlite "$work/bench.sqlite")
 echo "SQLite: second crawl (all 304)…" >&2
 sqlite_again=$(run sqlite "$work/bench.sqlite" --all)
 
-base_url="${SMUGGLEWATCH_TEST_POSTGRES_URL:-}"
-if [ -z "$base_url" ]; then
-    echo "Starting a throwaway PostgreSQL…" >&2
-    for p in $(seq "${PGPORT:-55441}" $(( ${PGPORT:-55441} + 20 ))); do
-        (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null || { export PGPORT=$p; break; }
-    done
-    Scripts/pg-up.sh --env-file "$work/pg.env" >/dev/null
-    # shellcheck disable=SC1091
-    . "$work/pg.env"
-    started_pg="$PG_TMP"
-    base_url="$SMUGGLEWATCH_TEST_POSTGRES_URL"
-fi
 dbname="sw_bench_crawl_$$"
-psql -q "$base_url" -c "DROP DATABASE IF EXISTS $dbname" -c "CREATE DATABASE $dbname" >/dev/null
-pg_url="${base_url%/*}/$dbname"
+bench_postgres_database "$work" "$dbname" 55441
 echo "PostgreSQL: first crawl…" >&2
 pg_first=$(run pg "$pg_url")
 echo "PostgreSQL: second crawl (all 304)…" >&2

@@ -10,6 +10,7 @@
 # concurrent reviewers (SQLite; PostgreSQL is reported beside it). Exits 1 when one is missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Scripts/lib/bench-postgres.sh
 
 args=("$@")
 echo "Building store-bench (release)…" >&2
@@ -31,21 +32,8 @@ trap cleanup EXIT
 echo "SQLite…" >&2
 sqlite_json=$("$BIN" --db "$work/bench.sqlite" --json "${args[@]}")
 
-base_url="${SMUGGLEWATCH_TEST_POSTGRES_URL:-}"
-if [ -z "$base_url" ]; then
-    echo "Starting a throwaway PostgreSQL…" >&2
-    for port in $(seq "${PGPORT:-55432}" $(( ${PGPORT:-55432} + 20 ))); do
-        (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { export PGPORT=$port; break; }
-    done
-    Scripts/pg-up.sh --env-file "$work/pg.env" >/dev/null
-    # shellcheck disable=SC1091
-    . "$work/pg.env"
-    started_pg="$PG_TMP"
-    base_url="$SMUGGLEWATCH_TEST_POSTGRES_URL"
-fi
 dbname="sw_bench_$$"
-psql -q "$base_url" -c "DROP DATABASE IF EXISTS $dbname" -c "CREATE DATABASE $dbname" >/dev/null
-pg_url="${base_url%/*}/$dbname"
+bench_postgres_database "$work" "$dbname" 55432
 echo "PostgreSQL…" >&2
 pg_json=$("$BIN" --db "$pg_url" --json "${args[@]}")
 psql -q "$base_url" -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null || true

@@ -7,23 +7,19 @@ extension NaiveBayesModel {
     /// Posts without labels (`labels == nil`) are not training data and are ignored. Un-learning
     /// a post must use the labels it was learned with.
     public mutating func update(with post: Post, sign: Double = 1, extractor: inout FeatureExtractor) {
-        guard let labels = post.labels else { return }
-        var flagIndexes: [Int] = []
-        for label in labels where !flagIndexes.contains(flags.firstIndex(of: label) ?? -1) {
-            flagIndexes.append(flagIndex(label))
-        }
-        documentCount += sign
-        for f in flagIndexes { flagDocumentCounts[f] += sign }
-        var sink = TrainingSink(model: self, flagIndexes: flagIndexes, sign: sign)
-        self = NaiveBayesModel.placeholder  // release our storage so the sink owns it uniquely
-        extractor.extract(post, into: &sink)
-        self = sink.model
+        update(labels: post.labels, sign: sign) { extractor.extract(post, into: &$0) }
     }
 
     /// Adds or removes one labelled post read as bytes (the fast path of `train`): the same
     /// counts as for the `Post`.
     public mutating func update(with post: PostText, sign: Double = 1, extractor: inout FeatureExtractor) {
-        guard let labels = post.labels else { return }
+        update(labels: post.labels, sign: sign) { extractor.extract(post, into: &$0) }
+    }
+
+    /// Counts one document under `labels` and lets `extract` feed its tokens to the sink.
+    @inline(__always)
+    private mutating func update(labels: [String]?, sign: Double, extract: (inout TrainingSink) -> Void) {
+        guard let labels else { return }
         var flagIndexes: [Int] = []
         for label in labels where !flagIndexes.contains(flags.firstIndex(of: label) ?? -1) {
             flagIndexes.append(flagIndex(label))
@@ -32,7 +28,7 @@ extension NaiveBayesModel {
         for f in flagIndexes { flagDocumentCounts[f] += sign }
         var sink = TrainingSink(model: self, flagIndexes: flagIndexes, sign: sign)
         self = NaiveBayesModel.placeholder  // release our storage so the sink owns it uniquely
-        extractor.extract(post, into: &sink)
+        extract(&sink)
         self = sink.model
     }
 
