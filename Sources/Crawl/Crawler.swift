@@ -46,6 +46,9 @@ public final class Crawler: Sendable {
         public var ignoreSchedule = false
         /// Testing hook: the process kills itself (SIGKILL) once this many posts are stored.
         public var killAfterPosts: Int?
+        /// Called before a store operation is tried again: what, the failed attempt's number,
+        /// the attempts in all, the delay, and the error.
+        public var onStoreRetry: (@Sendable (_ what: String, _ attempt: Int, _ attempts: Int, _ delay: Duration, _ error: ReviewQueueError) -> Void)?
         /// Called with each source's report as it finishes (progress, errors).
         public var onSourceDone: (@Sendable (SourceReport) -> Void)?
 
@@ -190,16 +193,29 @@ public final class Crawler: Sendable {
         state.lastError = nil
         state.lastRunAt = Date()
         state.nextDueAt = Date().addingTimeInterval(source.every.inSeconds)
-        try await save(state, release: true)
+        if try await !save(state, release: true) {
+            report.errors.append("the lease of '\(source.name)' ran out while storing its posts and another worker holds it now; that worker saves its crawl state")
+        }
         report.nextDueAt = state.nextDueAt
         return report
     }
 
-    func save(_ state: CrawlState, release: Bool) async throws {
+    /// Saves the source's state. When the lease ran out meanwhile (a store outage longer than the
+    /// lease) and no other worker has taken it, it is taken again first; returns false when
+    /// another worker holds it now (that worker's run saves the state).
+    @discardableResult
+    func save(_ state: CrawlState, release: Bool) async throws -> Bool {
         let worker = configuration.worker
-        try await retrying("saving the crawl state of '\(state.source)'") {
-            try await self.store.saveCrawlState(state, owner: worker, release: release)
+        let lease = configuration.lease
+        let what = "saving the crawl state of '\(state.source)'"
+        do {
+            try await retrying(what) { try await self.store.saveCrawlState(state, owner: worker, release: release) }
+        } catch let error as ReviewQueueError where error.code == .notClaimed {
+            guard try await retrying("leasing source '\(state.source)' again", { try await self.store.acquireSource(state.source, owner: worker, lease: lease) }) != nil
+            else { return false }
+            try await retrying(what) { try await self.store.saveCrawlState(state, owner: worker, release: release) }
         }
+        return true
     }
 
     /// `every × 2^(failures − 1)`, at most ``Configuration/maxBackoff``.
@@ -224,6 +240,7 @@ public final class Crawler: Sendable {
                         "Gave up \(what) after \(attempt) attempts: \(error.message) Posts stored before this point are kept; run the crawl again when the store is back (unfinished sources stay due).",
                         cause: error)
                 }
+                configuration.onStoreRetry?(what, attempt, max(1, configuration.storeAttempts), delay, error)
                 try await Task.sleep(for: delay)
                 delay = delay * 2
             }

@@ -72,7 +72,8 @@ func makeTemporaryPostgresStore(clock: ManualStoreClock = ManualStoreClock()) as
     var components = URLComponents(string: base)!
     components.path = "/" + name
     let url = components.string!
-    let store = try await PostgresReviewQueueStore.open(url: url, clock: clock)
+    // A generous deadline: the whole suite opens dozens of stores at once on two shared cores.
+    let store = try await PostgresReviewQueueStore.open(url: url, clock: clock, connectTimeout: .seconds(30))
     return TemporaryStore(store: store, url: url) {
         try? await adminQuery(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }

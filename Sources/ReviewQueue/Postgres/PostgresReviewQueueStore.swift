@@ -17,13 +17,19 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     let clock: any StoreClock
     let logger: Logger
     let knownFlagCache = FlagCache()
+    let connectTimeout: Duration
 
     /// Connects (failing after `connectTimeout` with a message naming the URL) and migrates.
+    ///
+    /// `connectTimeout` (or the URL's `connect_timeout`, which wins) also bounds each later wait for
+    /// a pooled connection: when the server goes down mid-run, store calls fail with
+    /// ``ReviewQueueError/Code/connectionFailed`` after it instead of waiting for ever.
     public static func open(
         url text: String, clock: any StoreClock = SystemStoreClock(), connectTimeout: Duration = .seconds(10),
         maximumConnections: Int = 20
     ) async throws -> PostgresReviewQueueStore {
         let url = try PostgresURL(text)
+        let connectTimeout = url.connectTimeout ?? connectTimeout
         let store = PostgresReviewQueueStore(url: url, clock: clock, connectTimeout: connectTimeout, maximumConnections: maximumConnections)
         do {
             // One direct connection first: it fails fast and precisely (refused, bad password,
@@ -55,6 +61,7 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     private init(url: PostgresURL, clock: any StoreClock, connectTimeout: Duration, maximumConnections: Int) {
         self.url = url
         self.clock = clock
+        self.connectTimeout = connectTimeout
         self.logger = Logger(label: "smugglewatch.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         let tls: PostgresClient.Configuration.TLS =
             switch url.tls {
@@ -79,11 +86,11 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     // MARK: - Plumbing
 
     /// Runs `body` in one transaction on a pooled connection and maps errors.
-    func transaction<T: Sendable>(_ body: (PostgresConnection, Int64) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Int64) async throws -> T) async throws -> T {
         let now = clock.now.storeMilliseconds
         let logger = self.logger
         do {
-            return try await client.withConnection { connection in
+            return try await withPooledConnection { connection in
                 try await connection.withTransaction(logger: logger) { connection in
                     try await body(connection, now)
                 }
@@ -95,10 +102,47 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
 
     /// One statement outside an explicit transaction, rows collected.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let logger = self.logger
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await withPooledConnection { try await $0.query(query, logger: logger).collect() }
         } catch {
             throw mapError(error)
+        }
+    }
+
+    /// `body` on a pooled connection, giving up when none is handed out within `connectTimeout`.
+    ///
+    /// postgres-nio's pool waits for a connection as long as it takes, retrying the server in the
+    /// background; a crawl must instead see the outage, retry on its own schedule and then stop
+    /// with a message. Once a connection is in hand the body runs without a deadline (a big
+    /// ingest batch may take long on a busy server); a server that dies under it fails the query.
+    func withPooledConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let acquired = Flag()
+        let client = self.client
+        let timeout = connectTimeout
+        let location = self.location
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    acquired.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                guard acquired.isSet else {
+                    throw ReviewQueueError(
+                        .connectionFailed,
+                        "PostgreSQL at \(location) handed out no connection within \(timeout). Check that the server is running (Scripts/pg-up.sh starts a local one) and the URL in --db or SMUGGLEWATCH_DB.",
+                        location: location)
+                }
+                return nil  // the body has its connection: no deadline from here on
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CancellationError()
         }
     }
 
@@ -655,6 +699,16 @@ func withDeadline<T: Sendable>(_ timeout: Duration, location: String, _ body: @e
         defer { group.cancelAll() }
         return try await group.next()!
     }
+}
+
+/// A flag set once from any thread.
+final class Flag: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var value = false
+    private let lock = NSLock()
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// The store's cached copy of the model flags.

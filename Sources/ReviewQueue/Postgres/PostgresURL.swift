@@ -1,6 +1,9 @@
 import Foundation
 
-/// A parsed `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]` URL.
+/// A parsed `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require][&connect_timeout=S]` URL.
+///
+/// `connect_timeout` (seconds, as in libpq) bounds both the first connection and every later wait
+/// for a pooled connection, so a server that goes away turns into an error instead of a hang.
 public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public enum TLSMode: String, Sendable, Hashable { case disable, prefer, require }
 
@@ -10,6 +13,8 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    /// `connect_timeout` from the URL, when given.
+    public var connectTimeout: Duration?
 
     /// True for `postgres://` and `postgresql://` strings.
     public static func isPostgresURL(_ text: String) -> Bool {
@@ -41,6 +46,12 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
             tls = mode
         }
         self.tls = tls
+        for item in components.queryItems ?? [] where item.name == "connect_timeout" {
+            guard let value = item.value, let seconds = Double(value), seconds > 0, seconds <= 3600 else {
+                throw invalid("connect_timeout must be a number of seconds between 0 and 3600")
+            }
+            connectTimeout = .milliseconds(Int64(seconds * 1000))
+        }
     }
 
     /// The URL without its password, for messages and logs (STYLE.md D4).

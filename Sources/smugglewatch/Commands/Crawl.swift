@@ -101,6 +101,9 @@ extension SmuggleWatch {
             configuration.obeysRobotsTxt = !ignoreRobots
             configuration.killAfterPosts = testingKillAfterPosts
             if let d = testingStoreRetryDelay { configuration.storeRetryDelay = d.duration }
+            configuration.onStoreRetry = { what, attempt, attempts, delay, error in
+                Console.warn("the store failed while \(what) (attempt \(attempt) of \(attempts)): \(error.message) Retrying in \(delay).")
+            }
             configuration.onSourceDone = { report in
                 if case .failed(let message) = report.status {
                     Console.error("Error: source '\(report.source)' failed: \(message) It is retried with backoff (next \(report.nextDueAt?.ISO8601Format() ?? "run")).\n")
