@@ -183,11 +183,22 @@ final class SourceReader: @unchecked Sendable {
     private func readHTTP(_ source: SourceConfig, url: URL, etag: String?, lastModified: String?) async throws(SourceFailure) -> SourceRead {
         let client = client(for: source)
         var read = SourceRead()
-        var next: URL? = url
+        var headers: [String: String] = [:]
+        if source.postBody != nil { headers["Content-Type"] = "application/json" }
+        if let variable = source.tokenVariable {
+            guard let token = ProcessInfo.processInfo.environment[variable], !token.isEmpty else {
+                throw SourceFailure(message: "The environment variable \(variable) (token_env of source '\(source.name)') is not set. Export the API token in it before the crawl runs.")
+            }
+            headers["Authorization"] = "Bearer \(token)"
+        }
+        var next: HTTPRequest? = HTTPRequest(url: url, headers: headers, body: source.postBody)
         var seen = Set<String>()
         var first = true
-        while let pageURL = next, read.pages.count < source.pages {
-            let request = HTTPRequest(url: pageURL, etag: first ? etag : nil, lastModified: first ? lastModified : nil)
+        while var request = next, read.pages.count < source.pages {
+            if first && request.body == nil {
+                request.etag = etag
+                request.lastModified = lastModified
+            }
             let response: HTTPResponse
             do throws(FetchError) {
                 response = try await client.fetch(request)
@@ -206,16 +217,18 @@ final class SourceReader: @unchecked Sendable {
             let finalURL = response.finalURL.absoluteString
             var page = SourcePage(
                 posts: [], postErrors: [], rawSHA256: response.evidence.sha256, fetchedAt: response.evidence.fetched, sourceURL: finalURL)
+            var output: AdapterOutput?
             if source.kind == .jsonl {
                 Self.readJSONL(response.body, url: finalURL, into: &page)
                 for k in page.posts.indices where page.posts[k].fetched == nil { page.posts[k].fetched = response.evidence.fetchedISO8601 }
             } else {
                 do throws(FetchError) {
-                    let output = try SourceAdapter.posts(
+                    let adapted = try SourceAdapter.posts(
                         from: response.body, url: finalURL, mediaType: response.mediaType, charset: response.charset,
                         kind: source.kind, fetched: response.evidence.fetchedISO8601)
-                    page.posts = output.posts
-                    page.nextPage = output.nextPage
+                    page.posts = adapted.posts
+                    page.nextPage = adapted.nextPage
+                    output = adapted
                 } catch {
                     // A later page that fails to parse ends paging; the first one fails the source.
                     if read.pages.isEmpty { throw SourceFailure(message: error.message) }
@@ -228,9 +241,9 @@ final class SourceReader: @unchecked Sendable {
             for post in page.posts where seen.insert(post.id).inserted { fresh.append(post) }
             page.posts = fresh
             read.cursor = page.nextPage ?? read.cursor
-            let nextPage = page.nextPage
             read.pages.append(page)
-            next = !fresh.isEmpty ? nextPage.flatMap { $0.hasPrefix("http") ? URL(string: $0) : nil } : nil
+            // The Telegram `before` URL, the YouTube page token, the TikTok cursor.
+            next = fresh.isEmpty ? nil : output?.nextRequest(after: request)
         }
         return read
     }

@@ -46,12 +46,21 @@ public final class TestHTTPServer: @unchecked Sendable {
 
     /// Hits per path so far (`/_/stats`).
     public func hits() throws -> [String: Int] {
+        let object = try json("/_/stats") as? [String: Any]
+        return (object?["hits"] as? [String: Int]) ?? [:]
+    }
+
+    /// The POSTs so far (`/_/requests`): path, authorization, contentType and the parsed body.
+    public func posts() throws -> [[String: Any]] {
+        (try json("/_/requests") as? [[String: Any]]) ?? []
+    }
+
+    /// GETs one of the server's own JSON routes.
+    func json(_ path: String) throws -> Any {
         // Foundation on Linux has no http client without FoundationNetworking; python3 is here anyway.
         let r = try TestSupport.run(
-            "/usr/bin/env", ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())", base + "/_/stats"])
-        let data = Data(r.stdout.utf8)
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return (object?["hits"] as? [String: Int]) ?? [:]
+            "/usr/bin/env", ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())", base + path])
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
     }
 
     deinit {

@@ -60,7 +60,7 @@ struct SourcesFileTests {
             BadCase(text: "[[source]]\nkind = \"feed\"\npath = \"a\"\ntags = [\"x\", 2]\n",
                     expected: "s.toml:4: key 'tags': expected an array of strings; one item is an integer."),
             BadCase(text: "[[source]]\nkind = \"feed\"\npath = \"a\"\nevry = \"1h\"\n",
-                    expected: "s.toml:4: key 'evry': unknown key in [[source]]; known keys: cookies, enabled, every, kind, name, pages, path, proxy, rate_limit, tags, timeout, url."),
+                    expected: "s.toml:4: key 'evry': unknown key in [[source]]; known keys: body, cookies, enabled, every, kind, name, pages, path, proxy, rate_limit, tags, timeout, token_env, url."),
             BadCase(text: "[[source]]\nkind = \"feed\"\npath = \"a\"\nkind = \"html\"\n",
                     expected: "s.toml:4: key 'kind': the key is defined twice in the same table."),
             BadCase(text: "[[source]]\nkind = \"feed\"\npath = \"a\"\nrate_limit = \"fast\"\n",
@@ -71,6 +71,10 @@ struct SourcesFileTests {
                     expected: "s.toml:3: key 'url': inline tables ({…}) are not supported; use a [table] instead."),
             BadCase(text: "[[source]\n", expected: "s.toml:1: key 'source': expected ']]' to close the array-of-tables header."),
             BadCase(text: "[[source]]\nkind = \"feed\"\npath = \"a\"\npages = 0\n", expected: "s.toml:4: key 'pages': expected an integer from 1 to 1000."),
+            BadCase(text: "[[source]]\nkind = \"tiktok\"\nurl = \"https://a.example.invalid/q\"\ntoken_env = \"Bearer abc\"\n",
+                    expected: "s.toml:4: key 'token_env': 'Bearer abc' is not an environment variable name; write the name (TIKTOK_TOKEN), never the token itself."),
+            BadCase(text: "[[source]]\nkind = \"tiktok\"\npath = \"a\"\nbody = \"q.json\"\n",
+                    expected: "s.toml:4: key 'body': a body is POSTed to an http(s) url; this source has a path."),
         ])
     func badFiles(_ bad: BadCase) throws {
         let error = #expect(throws: SourcesFileError.self) { try SourcesFile.parse(Array(bad.text.utf8), path: "s.toml") }

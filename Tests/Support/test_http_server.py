@@ -19,6 +19,11 @@ port, printing `PORT <n>` as the first stdout line, plus scripted misbehaviour r
   /_/concurrent?ms=N           sleeps N ms while counting concurrent requests
   /_/stats                     JSON: hits per path, max concurrency seen
   /_/small?n=I                 a tiny HTML page (benchmarks)
+  POST /_/tiktok/query         a TikTok Research API video query: needs `Authorization: Bearer demo-token`;
+                               no cursor → api/tiktok-video-query.json, cursor 2 + its search_id → page 2
+  /_/youtube/videos            YouTube Data API videos.list: no pageToken → api/youtube-videos-list.json,
+                               pageToken=CAUQAA → api/youtube-videos-list-page2.json
+  /_/requests                  JSON list of the POSTs so far (path, Authorization, parsed body)
 Static files get ETag and Last-Modified, and answer 304 to matching conditional GETs; `?delay=MS`
 on a static path answers after MS milliseconds (a slow source for crawl tests).
 Requests with an absolute URI (`GET http://x/…`) are served as a forward proxy would: the path is
@@ -37,6 +42,8 @@ HITS = {}
 COUNTERS = {}
 CONC = {"now": 0, "max": 0}
 BOMB = {}
+REQUESTS = []
+FIXTURES = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Fixtures", "http"))
 EXTRA_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".ttml": "application/ttml+xml",
                ".json3": "application/json", ".srv3": "text/xml", ".jsonl": "application/x-ndjson",
                ".rss": "application/rss+xml", ".atom": "application/atom+xml", ".rdf": "application/rdf+xml"}
@@ -80,7 +87,50 @@ class Handler(BaseHTTPRequestHandler):
             return self.scripted(path[3:], q, extra, proxied)
         return self.static(path, extra, q)
 
+    def do_POST(self):
+        url = urlsplit(self.path)
+        bump(HITS, url.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        with LOCK:
+            REQUESTS.append({"path": url.path, "authorization": self.headers.get("Authorization"),
+                             "contentType": self.headers.get("Content-Type"), "body": body})
+        if url.path != "/_/tiktok/query":
+            return self.send(404, b"no such POST route\n")
+        def tiktok_error(status, code, message):
+            err = {"data": {}, "error": {"code": code, "message": message, "log_id": "demo"}}
+            return self.send(status, json.dumps(err).encode(), ctype="application/json")
+        if self.headers.get("Authorization") != "Bearer demo-token":
+            return tiktok_error(401, "access_token_invalid", "The access token is invalid or not found in the request.")
+        if not isinstance(body, dict) or "query" not in body:
+            return tiktok_error(400, "invalid_params", "The request body must be a JSON object with a query.")
+        cursor, search_id = body.get("cursor"), body.get("search_id")
+        if cursor is None:
+            name = "tiktok-video-query.json"
+        elif cursor == 2 and search_id == "7300000000000000000-demo":
+            name = "tiktok-video-query-page2.json"
+        else:
+            return tiktok_error(400, "invalid_params", "Unknown cursor %r / search_id %r." % (cursor, search_id))
+        with open(os.path.join(FIXTURES, "api", name), "rb") as f:
+            return self.send(200, f.read(), ctype="application/json; charset=utf-8")
+
     def scripted(self, name, q, extra, proxied):
+        if name == "youtube/videos":
+            token = q.get("pageToken")
+            names = {None: "youtube-videos-list.json", "CAUQAA": "youtube-videos-list-page2.json"}
+            if token not in names:
+                body = {"error": {"code": 400, "message": "Invalid page token %r." % token}}
+                return self.send(400, json.dumps(body).encode(), ctype="application/json")
+            with open(os.path.join(FIXTURES, "api", names[token]), "rb") as f:
+                return self.send(200, f.read(), ctype="application/json; charset=utf-8")
+        if name == "requests":
+            with LOCK:
+                body = json.dumps(REQUESTS).encode()
+            return self.send(200, body, ctype="application/json")
         if name == "slow":
             time.sleep(int(q.get("ms", "1000")) / 1000)
             return self.send(200, b"slow ok\n", headers=extra)

@@ -23,6 +23,11 @@ public struct SourceConfig: Sendable, Hashable {
     public var pages: Int
     public var timeout: Duration
     public var enabled: Bool
+    /// A JSON query POSTed to the URL (the TikTok Research API); read from the `body` file.
+    public var postBody: [UInt8]?
+    /// The environment variable holding a bearer token for the `Authorization` header. Named, not
+    /// written, in the file, so sources files can be shared without secrets.
+    public var tokenVariable: String?
     /// The line of the `[[source]]` header, for messages.
     public var line: Int
 
@@ -68,6 +73,14 @@ public struct SourcesFileError: Error, Sendable, CustomStringConvertible {
 /// proxy = "socks5h://127.0.0.1:9050"
 /// tags = ["watchlist:demo"]
 /// pages = 3
+///
+/// [[source]]
+/// name = "tiktok:research"
+/// kind = "tiktok"
+/// url = "https://open.tiktokapis.com/v2/research/video/query/?fields=id,video_description,username"
+/// body = "tiktok-query.json"     # POSTed; the next pages add cursor and search_id
+/// token_env = "TIKTOK_TOKEN"     # Authorization: Bearer $TIKTOK_TOKEN
+/// pages = 10
 /// ```
 public struct SourcesFile: Sendable {
     public var path: String
@@ -75,6 +88,7 @@ public struct SourcesFile: Sendable {
 
     public static let sourceKeys: Set<String> = [
         "name", "kind", "url", "path", "every", "rate_limit", "cookies", "proxy", "tags", "pages", "timeout", "enabled",
+        "body", "token_env",
     ]
     static let defaultKeys = sourceKeys.subtracting(["name", "kind", "url", "path"])
 
@@ -228,10 +242,27 @@ public struct SourcesFile: Sendable {
         if let proxy, !proxy.contains("://") {
             throw error("proxy", "'\(proxy)' has no scheme; write http://host:port or socks5h://host:port.")
         }
+        var postBody: [UInt8]?
+        if let bodyPath = try string("body") {
+            guard case .url = location else { throw error("body", "a body is POSTed to an http(s) url; this source has a path.") }
+            let full = resolve(bodyPath, base: base)
+            guard let data = FileManager.default.contents(atPath: full) else {
+                throw error("body", "cannot read '\(full)'. Write the API query there as JSON, or fix the path (relative to this file).")
+            }
+            guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+                throw error("body", "'\(full)' is not a JSON object; the query must be one, such as {\"query\": {…}, \"max_count\": 100}.")
+            }
+            postBody = Array(data)
+        }
+        let tokenVariable = try string("token_env")
+        if let tokenVariable, tokenVariable.isEmpty || tokenVariable.contains("=") || tokenVariable.contains(" ") {
+            throw error("token_env", "'\(tokenVariable)' is not an environment variable name; write the name (TIKTOK_TOKEN), never the token itself.")
+        }
         return SourceConfig(
             name: name, kind: kind, location: location, every: try duration("every", default: .seconds(3600)),
             minInterval: minInterval, cookies: cookies, proxy: proxy, tags: tags, pages: pages,
-            timeout: try duration("timeout", default: .seconds(60)), enabled: enabled, line: table.line)
+            timeout: try duration("timeout", default: .seconds(60)), enabled: enabled, postBody: postBody,
+            tokenVariable: tokenVariable, line: table.line)
     }
 
     static func resolve(_ path: String, base: String) -> String {

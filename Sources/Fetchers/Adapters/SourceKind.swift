@@ -38,6 +38,45 @@ public struct AdapterOutput: Sendable {
     public var posts: [Post]
     /// A URL (Telegram `before`), a cursor or a page token for the next page.
     public var nextPage: String?
+    /// The TikTok Research API `search_id` that goes back with the cursor.
+    public var searchID: String?
+
+    public init(kind: SourceKind, posts: [Post], nextPage: String? = nil, searchID: String? = nil) {
+        self.kind = kind
+        self.posts = posts
+        self.nextPage = nextPage
+        self.searchID = searchID
+    }
+
+    /// The request for the next page, made from the one that fetched this page: the Telegram
+    /// `before` URL; the YouTube Data API URL with `pageToken`; the TikTok Research API query body
+    /// with `cursor` and `search_id`. Nil when the source has no more pages (or does not page).
+    public func nextRequest(after request: HTTPRequest) -> HTTPRequest? {
+        guard let nextPage else { return nil }
+        var next = HTTPRequest(url: request.url, headers: request.headers, body: request.body)
+        switch kind {
+        case .youtubeAPI:
+            guard var components = URLComponents(url: request.url, resolvingAgainstBaseURL: false) else { return nil }
+            var items = (components.queryItems ?? []).filter { $0.name != "pageToken" }
+            items.append(URLQueryItem(name: "pageToken", value: nextPage))
+            components.queryItems = items
+            guard let url = components.url else { return nil }
+            next.url = url
+        case .tiktok:
+            // The query is POSTed; the next page is the same query with the cursor and search id.
+            guard let body = request.body, let cursor = Int(nextPage),
+                var query = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+            else { return nil }
+            query["cursor"] = cursor
+            if let searchID { query["search_id"] = searchID }
+            guard let data = try? JSONSerialization.data(withJSONObject: query, options: [.sortedKeys]) else { return nil }
+            next.body = Array(data)
+        default:
+            guard nextPage.hasPrefix("http://") || nextPage.hasPrefix("https://"), let url = URL(string: nextPage) else { return nil }
+            next.url = url
+        }
+        return next
+    }
 }
 
 /// Picks the adapter for a document and runs it.
@@ -67,7 +106,7 @@ public enum SourceAdapter {
             return AdapterOutput(kind: kind, posts: [post])
         case .tiktok:
             let page = try TikTokVideoQueryPage(bytes: bytes, url: url, fetched: fetched)
-            return AdapterOutput(kind: kind, posts: page.posts, nextPage: page.cursor.map(String.init))
+            return AdapterOutput(kind: kind, posts: page.posts, nextPage: page.cursor.map(String.init), searchID: page.searchID)
         case .youtubeAPI:
             let page = try YouTubeVideoListPage(bytes: bytes, url: url, fetched: fetched)
             return AdapterOutput(kind: kind, posts: page.posts, nextPage: page.nextPageToken)

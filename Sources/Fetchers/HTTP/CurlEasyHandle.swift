@@ -14,6 +14,8 @@ struct CurlTransferOptions: Sendable {
     var proxy: String?
     /// A Netscape-format cookies file to read (never written back).
     var cookieFile: String?
+    /// POSTed when set.
+    var postBody: [UInt8]?
 }
 
 /// What one transfer produced.
@@ -150,6 +152,15 @@ final class CurlEasyHandle {
         // Proxy: an explicit empty string disables the *_proxy environment variables.
         try setString(CURLOPT_PROXY, o.proxy ?? "")
         if let cookieFile = o.cookieFile { try setString(CURLOPT_COOKIEFILE, cookieFile) }
+        if let body = o.postBody {
+            // POSTFIELDSIZE first: COPYPOSTFIELDS then copies exactly that many bytes.
+            try check(ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
+                      "curl_easy_setopt(POSTFIELDSIZE_LARGE)", errorBuffer: errorBuffer)
+            let code = body.withUnsafeBytes { raw in
+                ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(errorBuffer)))
+            }
+            try check(code, "curl_easy_setopt(COPYPOSTFIELDS)", errorBuffer: errorBuffer)
+        }
         for line in o.headers { headerList = curl_slist_append(headerList, line) }
         if let headerList {
             try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "curl_easy_setopt(HTTPHEADER)", errorBuffer: errorBuffer)

@@ -152,7 +152,7 @@ public final class HTTPClient: Sendable {
             connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
             totalTimeoutMilliseconds: Self.milliseconds(configuration.totalTimeout),
             maxRedirects: configuration.maxRedirects, maxResponseBytes: configuration.maxResponseBytes,
-            proxy: configuration.proxy, cookieFile: configuration.cookieFile)
+            proxy: configuration.proxy, cookieFile: configuration.cookieFile, postBody: request.body)
         if let etag = request.etag { options.headers.append("If-None-Match: \(etag)") }
         if let lm = request.lastModified { options.headers.append("If-Modified-Since: \(lm)") }
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { options.headers.append("\(name): \(value)") }

@@ -9,13 +9,18 @@ public struct HTTPRequest: Sendable, Hashable {
     public var lastModified: String?
     /// Extra request headers (e.g. `Accept`). Not shown in error messages.
     public var headers: [String: String]
+    /// A body to POST (a research API query); nil for GET.
+    public var body: [UInt8]?
 
-    public init(url: URL, etag: String? = nil, lastModified: String? = nil, headers: [String: String] = [:]) {
+    public init(url: URL, etag: String? = nil, lastModified: String? = nil, headers: [String: String] = [:], body: [UInt8]? = nil) {
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
         self.headers = headers
+        self.body = body
     }
+
+    public var method: String { body == nil ? "GET" : "POST" }
 }
 
 /// What a fetch keeps as evidence: where the bytes came from, when, and their hash.
