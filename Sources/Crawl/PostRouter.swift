@@ -62,6 +62,8 @@ public struct PostRouter {
     var extractor: FeatureExtractor
     let priority: ReviewPriority
     public private(set) var stats = Stats()
+    /// Posts classified so far (new or changed ones; unchanged posts are not classified again).
+    public private(set) var classified = 0
 
     public init(store: any ReviewQueueStore, model: NaiveBayesModel, modelLabel: String, clearSampleRate: Double) {
         self.store = store
@@ -95,21 +97,18 @@ public struct PostRouter {
     }
 
     /// Classifies and stores a batch in one transaction; returns this batch's counts (also added
-    /// to ``stats``).
+    /// to ``stats``). Posts whose content the store already has are not classified again.
     @discardableResult
     public mutating func route(_ posts: [Post], provenance: Provenance? = nil, actor: String) async throws -> Stats {
-        var items: [IngestItem] = []
-        var flagged: [Bool] = []
-        items.reserveCapacity(posts.count)
-        for post in posts {
-            let (prediction, routing, isFlagged) = classify(post)
-            items.append(
-                IngestItem(
-                    post: post, rawSHA256: provenance?.rawSHA256, fetchedAt: provenance?.fetchedAt,
-                    sourceURL: post.url ?? provenance?.sourceURL, prediction: prediction, routing: routing))
-            flagged.append(isFlagged)
+        let stored = try await store.contentHashes(of: posts.map(\.id))
+        var outcomes: [IngestOutcome]
+        var flagged: [Bool]
+        do {
+            (outcomes, flagged) = try await ingest(posts, provenance: provenance, actor: actor) { stored[$0.id] != $0.contentHash }
+        } catch let error as ReviewQueueError where error.code == .changedMeanwhile {
+            // Another worker stored one of them between the look-up and the write: classify all.
+            (outcomes, flagged) = try await ingest(posts, provenance: provenance, actor: actor) { _ in true }
         }
-        let outcomes = try await store.ingest(items, actor: actor)
         var batch = Stats()
         for (k, outcome) in outcomes.enumerated() {
             batch.read += 1
@@ -125,6 +124,31 @@ public struct PostRouter {
         }
         stats += batch
         return batch
+    }
+
+    /// One ``ReviewQueueStore/ingest(_:actor:)`` call; posts for which `needsPrediction` is false
+    /// go without one.
+    private mutating func ingest(
+        _ posts: [Post], provenance: Provenance?, actor: String, needsPrediction: (Post) -> Bool
+    ) async throws -> ([IngestOutcome], [Bool]) {
+        var items: [IngestItem] = []
+        var flagged: [Bool] = []
+        items.reserveCapacity(posts.count)
+        for post in posts {
+            var prediction: Prediction?
+            var routing: ReviewPriority.Routing?
+            var isFlagged = false
+            if needsPrediction(post) {
+                (prediction, routing, isFlagged) = classify(post)
+                classified += 1
+            }
+            items.append(
+                IngestItem(
+                    post: post, rawSHA256: provenance?.rawSHA256, fetchedAt: provenance?.fetchedAt,
+                    sourceURL: post.url ?? provenance?.sourceURL, prediction: prediction, routing: routing))
+            flagged.append(isFlagged)
+        }
+        return (try await store.ingest(items, actor: actor), flagged)
     }
 
     /// One post (its own transaction).

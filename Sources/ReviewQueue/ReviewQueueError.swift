@@ -5,12 +5,15 @@ public struct ReviewQueueError: Error, Sendable, CustomStringConvertible {
         private enum Raw: String, Hashable, Sendable {
             case unknownPost, unknownFlag, invalidLabel, notClaimed, leaseHeld
             case databaseLocked, readOnly, corrupt, cannotOpen, newerSchema
-            case invalidURL, connectionFailed, database, invalidData
+            case invalidURL, connectionFailed, database, invalidData, changedMeanwhile
         }
         private let raw: Raw
 
         /// A label or prediction names a post id the store has never seen.
         public static let unknownPost = Code(raw: .unknownPost)
+        /// An ingest item came without a prediction (its post looked unchanged), but the post is new
+        /// or changed in the store by now: classify the batch and ingest it again.
+        public static let changedMeanwhile = Code(raw: .changedMeanwhile)
         /// A label uses a flag no model in the store has.
         public static let unknownFlag = Code(raw: .unknownFlag)
         /// A label with no reviewer, an empty flag name, …

@@ -22,6 +22,10 @@ public protocol ReviewQueueStore: Sendable {
 
     func post(id: String) async throws -> StoredPost?
 
+    /// The stored content hash (``Posts/Post/contentHash``) of each of `ids` the store has; the
+    /// crawl skips classifying posts whose hash is unchanged.
+    func contentHashes(of ids: [String]) async throws -> [String: String]
+
     // MARK: Predictions and models
 
     /// Records one model's verdict on a stored post and registers the model's flags.
@@ -98,6 +102,9 @@ public protocol ReviewQueueStore: Sendable {
     /// post gets its prediction recorded and, when `routing` is set, a queue item (unless one is
     /// open). An unchanged post gets neither, so a labelled post is queued again only when its
     /// content changed. A crash leaves either the whole batch or none of it.
+    ///
+    /// An item may come without a prediction when its post was unchanged a moment ago; if it is new
+    /// or changed after all, the whole batch is refused with ``ReviewQueueError/Code/changedMeanwhile``.
     func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome]
 
     // MARK: Seen ids

@@ -8,14 +8,15 @@ public struct IngestItem: Sendable {
     public var rawSHA256: String?
     public var fetchedAt: Date?
     public var sourceURL: String?
-    /// Recorded only when the post is new or its content changed.
-    public var prediction: Prediction
+    /// Recorded only when the post is new or its content changed; nil when the caller saw the
+    /// post unchanged in the store (and so did not classify it).
+    public var prediction: Prediction?
     /// Queued (unless the post already has an open item) only when the post is new or changed.
     public var routing: ReviewPriority.Routing?
 
     public init(
         post: Post, rawSHA256: String? = nil, fetchedAt: Date? = nil, sourceURL: String? = nil,
-        prediction: Prediction, routing: ReviewPriority.Routing?
+        prediction: Prediction?, routing: ReviewPriority.Routing?
     ) {
         self.post = post
         self.rawSHA256 = rawSHA256
@@ -38,7 +39,22 @@ public struct IngestOutcome: Sendable, Hashable {
     }
 }
 
+extension ReviewQueueError {
+    static func changedMeanwhile(_ postID: String) -> ReviewQueueError {
+        ReviewQueueError(
+            .changedMeanwhile,
+            "Post '\(postID)' came without a prediction as unchanged, but it is new or changed in the store (another worker wrote it meanwhile). Classify the batch and store it again.")
+    }
+}
+
 extension ReviewQueueStore {
+    /// The default for other conformers: one ``post(id:)`` per id.
+    public func contentHashes(of ids: [String]) async throws -> [String: String] {
+        var out: [String: String] = [:]
+        for id in ids { if let stored = try await post(id: id) { out[id] = stored.contentHash } }
+        return out
+    }
+
     /// The default for other conformers: ``ingestStepByStep(_:actor:)``.
     public func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
         try await ingestStepByStep(items, actor: actor)
@@ -54,7 +70,8 @@ extension ReviewQueueStore {
                 item.post, rawSHA256: item.rawSHA256, fetchedAt: item.fetchedAt, sourceURL: item.sourceURL, actor: actor)
             var queued = false
             if result != .unchanged {
-                try await recordPrediction(item.prediction, actor: actor)
+                guard let prediction = item.prediction else { throw ReviewQueueError.changedMeanwhile(item.post.id) }
+                try await recordPrediction(prediction, actor: actor)
                 if let routing = item.routing {
                     queued = try await enqueue(postID: item.post.id, priority: routing.priority, reason: routing.reason, actor: actor) != nil
                 }

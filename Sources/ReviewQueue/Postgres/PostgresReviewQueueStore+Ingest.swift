@@ -6,6 +6,16 @@ import Posts
 // MARK: - Crawl ingest
 
 extension PostgresReviewQueueStore {
+    public func contentHashes(of ids: [String]) async throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for row in try await rows("SELECT id, content_hash FROM posts WHERE id = ANY(\(ids))") {
+            let (id, hash) = try row.decode((String, String).self)
+            out[id] = hash
+        }
+        return out
+    }
+
     /// One transaction for the whole batch (see ``ReviewQueueStore/ingest(_:actor:)``). Concurrent
     /// workers writing the same post serialise on its row (`INSERT … ON CONFLICT`, `FOR UPDATE`).
     public func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
@@ -14,9 +24,9 @@ extension PostgresReviewQueueStore {
         let prepared = items.map { item in
             (
                 item: item, hash: item.post.contentHash, json: item.post.jsonLine,
-                scores: StoreCoding.encode(scores: item.prediction.scores),
-                decisions: StoreCoding.encode(decisions: item.prediction.decisions),
-                flags: StoreCoding.encode(flags: item.prediction.flags)
+                scores: item.prediction.map { StoreCoding.encode(scores: $0.scores) },
+                decisions: item.prediction.map { StoreCoding.encode(decisions: $0.decisions) },
+                flags: item.prediction.map { StoreCoding.encode(flags: $0.flags) }
             )
         }
         return try await transaction { c, now in
@@ -64,12 +74,14 @@ extension PostgresReviewQueueStore {
                         detail: ["hash": p.hash, "previousHash": oldHash], logger: logger)
                     result = .changed
                 }
-                let prediction = p.item.prediction
+                guard let prediction = p.item.prediction, let scores = p.scores, let decisions = p.decisions, let flags = p.flags else {
+                    throw ReviewQueueError.changedMeanwhile(id)
+                }
                 let model = prediction.modelVersion
                 if registered.insert(model).inserted {
                     try await c.query(
                         """
-                        INSERT INTO models (version, flags, registered_at) VALUES (\(model), \(p.flags), \(now))
+                        INSERT INTO models (version, flags, registered_at) VALUES (\(model), \(flags), \(now))
                         ON CONFLICT (version) DO NOTHING
                         """, logger: logger)
                 }
@@ -77,11 +89,11 @@ extension PostgresReviewQueueStore {
                 try await c.query(
                     """
                     INSERT INTO predictions (post_id, model_version, scores, decisions, evidence, created_at)
-                    VALUES (\(id), \(model), \(p.scores), \(p.decisions), \(prediction.evidenceJSON), \(createdAt))
+                    VALUES (\(id), \(model), \(scores), \(decisions), \(prediction.evidenceJSON), \(createdAt))
                     """, logger: logger)
                 try await Self.audit(
                     c, at: now, actor: actor, action: "prediction.record", postID: id, itemID: nil,
-                    detail: ["model": model, "decisions": p.decisions], logger: logger)
+                    detail: ["model": model, "decisions": decisions], logger: logger)
                 var queued = false
                 if let routing = p.item.routing {
                     let priority = routing.priority

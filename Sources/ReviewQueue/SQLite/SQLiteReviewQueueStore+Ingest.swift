@@ -5,6 +5,22 @@ import Posts
 // MARK: - Crawl ingest
 
 extension SQLiteReviewQueueStore {
+    public func contentHashes(of ids: [String]) async throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await read { db in
+            var out: [String: String] = [:]
+            // SQLite allows 32,766 parameters per statement; batches are far smaller, chunk anyway.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try db.fetchRows(sql: "SELECT id, content_hash FROM posts WHERE id IN (\(marks))", arguments: StatementArguments(chunk)) {
+                    out[row["id"]] = row["content_hash"]
+                }
+            }
+            return out
+        }
+    }
+
     /// One `BEGIN IMMEDIATE` transaction for the whole batch (see ``ReviewQueueStore/ingest(_:actor:)``).
     public func ingest(_ items: [IngestItem], actor: String) async throws -> [IngestOutcome] {
         guard !items.isEmpty else { return [] }
@@ -12,17 +28,17 @@ extension SQLiteReviewQueueStore {
             var item: IngestItem
             var hash: String
             var json: String
-            var scores: String
-            var decisions: String
-            var flags: String
+            var scores: String?
+            var decisions: String?
+            var flags: String?
         }
         // Hashing and encoding happen before the write lock is taken.
         let prepared = items.map { item in
             Prepared(
                 item: item, hash: item.post.contentHash, json: item.post.jsonLine,
-                scores: StoreCoding.encode(scores: item.prediction.scores),
-                decisions: StoreCoding.encode(decisions: item.prediction.decisions),
-                flags: StoreCoding.encode(flags: item.prediction.flags))
+                scores: item.prediction.map { StoreCoding.encode(scores: $0.scores) },
+                decisions: item.prediction.map { StoreCoding.encode(decisions: $0.decisions) },
+                flags: item.prediction.map { StoreCoding.encode(flags: $0.flags) })
         }
         return try await write { db, now in
             var outcomes: [IngestOutcome] = []
@@ -64,11 +80,13 @@ extension SQLiteReviewQueueStore {
                     try Self.audit(db, at: now, actor: actor, action: "post.insert", postID: post.id, itemID: nil, detail: ["hash": p.hash])
                     result = .inserted
                 }
-                let prediction = p.item.prediction
+                guard let prediction = p.item.prediction, let scores = p.scores, let decisions = p.decisions, let flags = p.flags else {
+                    throw ReviewQueueError.changedMeanwhile(post.id)
+                }
                 if registered.insert(prediction.modelVersion).inserted {
                     try db.exec(
                         sql: "INSERT INTO models (version, flags, registered_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING",
-                        arguments: [prediction.modelVersion, p.flags, now])
+                        arguments: [prediction.modelVersion, flags, now])
                 }
                 let createdAt = prediction.createdAt.timeIntervalSince1970 == 0 ? now : prediction.createdAt.storeMilliseconds
                 try db.exec(
@@ -76,10 +94,10 @@ extension SQLiteReviewQueueStore {
                         INSERT INTO predictions (post_id, model_version, scores, decisions, evidence, created_at)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [post.id, prediction.modelVersion, p.scores, p.decisions, prediction.evidenceJSON, createdAt])
+                    arguments: [post.id, prediction.modelVersion, scores, decisions, prediction.evidenceJSON, createdAt])
                 try Self.audit(
                     db, at: now, actor: actor, action: "prediction.record", postID: post.id, itemID: nil,
-                    detail: ["model": prediction.modelVersion, "decisions": p.decisions])
+                    detail: ["model": prediction.modelVersion, "decisions": decisions])
                 var queued = false
                 if let routing = p.item.routing {
                     try db.exec(
