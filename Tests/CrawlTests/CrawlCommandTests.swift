@@ -269,50 +269,18 @@ struct CrawlCommandTests {
 
     @Test("killed with SIGKILL from outside while a slow source is fetched, the next run completes the work")
     func resumesAfterExternalSIGKILL() async throws {
-        let root = try TestSupport.temporaryDirectory()
-        try CrawlRun.generatedPosts(200).write(toFile: root + "/a.jsonl", atomically: true, encoding: .utf8)
-        try CrawlRun.generatedPosts(50, prefix: "slow").write(toFile: root + "/b.jsonl", atomically: true, encoding: .utf8)
-        let server = try TestHTTPServer(root: root)
-        let db = root + "/q.sqlite"
-        let sources = try CrawlRun.sources(
-            """
-            [defaults]
-            rate_limit = "0"
-            [[source]]
-            name = "a"
-            kind = "jsonl"
-            url = "\(server.url("/a.jsonl"))"
-            [[source]]
-            name = "slow"
-            kind = "jsonl"
-            url = "\(server.url("/b.jsonl?delay=20000"))"
-            """, in: root)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
-        process.arguments = ["crawl", "--once", "--json", "--sources", sources, "--db", db, "--worker", "w2", "--clear-sample", "0"]
-        process.currentDirectoryURL = TestSupport.packageRoot
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait until the first source is stored and the slow one is being fetched, then kill.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            if FileManager.default.fileExists(atPath: db),
-                let hits = try? server.hits(), hits["/b.jsonl"] != nil
-            {
-                break
-            }
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        let db = try TestSupport.temporaryDirectory() + "/q.sqlite"
+        let run = try SlowSourceCrawl(database: db, slowDelay: 20_000)
+        try run.start()
+        // The first source is stored by the time the slow one is asked for.
+        try await run.waitUntilSlowSourceIsFetched()
+        run.kill()
+        _ = run.wait()
+        #expect(run.process.terminationReason == .uncaughtSignal)
         let midway = try await withStore(db) { try await $0.stats() }
         #expect(midway.posts == 200)
 
-        let fixed = try CrawlRun.sources(
-            try String(contentsOfFile: sources, encoding: .utf8).replacingOccurrences(of: "?delay=20000", with: ""), in: root)
-        let resumed = try CrawlRun.crawl(["--once", "--sources", fixed, "--db", db, "--worker", "w2"])
+        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesWithoutDelay(), "--db", db, "--worker", SlowSourceCrawl.worker])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.status(of: "a") == "not due")
         #expect(resumed.count("new", "slow") == 50)

@@ -12,7 +12,7 @@ struct CrawlOutageTests {
     func serverStaysDown() async throws {
         guard let server = try OwnPostgres.start() else { return }
         defer { server.remove() }
-        let run = try OutageCrawl(database: server.url)
+        let run = try SlowSourceCrawl(database: server.url + "?connect_timeout=1", options: ["--testing-store-retry-delay", "200ms"])
         try run.start()
         try await run.waitUntilSlowSourceIsFetched()
         try server.crash()
@@ -26,7 +26,7 @@ struct CrawlOutageTests {
         try server.restart()
         let kept = try await withStore(server.url) { try await $0.stats() }
         #expect(kept.posts == 200, "the first source's posts were stored before the crash")
-        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesWithoutDelay(), "--db", server.url, "--worker", OutageCrawl.worker])
+        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesWithoutDelay(), "--db", server.url, "--worker", SlowSourceCrawl.worker])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.status(of: "a") == "not due")
         #expect(resumed.count("new", "slow") == 50)
@@ -38,7 +38,7 @@ struct CrawlOutageTests {
         guard let server = try OwnPostgres.start() else { return }
         defer { server.remove() }
         // A 2 s lease runs out during the outage: the crawl takes the source again to save its state.
-        let run = try OutageCrawl(database: server.url, retryDelay: "2s", lease: "2s")
+        let run = try SlowSourceCrawl(database: server.url + "?connect_timeout=1", options: ["--testing-store-retry-delay", "2s", "--lease", "2s"])
         try run.start()
         try await run.waitUntilSlowSourceIsFetched()
         try server.crash()
@@ -54,87 +54,6 @@ struct CrawlOutageTests {
         let states = try await withStore(server.url) { try await $0.crawlStates() }
         #expect(states.count == 2)
         #expect(states.allSatisfy { $0.leaseOwner == nil && $0.consecutiveFailures == 0 && $0.nextDueAt != nil })
-    }
-}
-
-/// A crawl process over two sources from a local HTTP server: `a` (200 posts, fast) and `slow`
-/// (50 posts, answered after a delay), so the test can take the store away while `slow` loads.
-final class OutageCrawl: @unchecked Sendable {
-    static let worker = "outage-worker"
-    /// Milliseconds: long enough that the store is surely gone when `slow` arrives, on a loaded machine.
-    static let slowDelay = 6000
-    let root: String
-    let http: TestHTTPServer
-    let sources: String
-    let process = Process()
-    let stderrPath: String
-    let arguments: [String]
-
-    init(database: String, retryDelay: String = "200ms", lease: String = "10m") throws {
-        root = try TestSupport.temporaryDirectory()
-        try CrawlRun.generatedPosts(200).write(toFile: root + "/a.jsonl", atomically: true, encoding: .utf8)
-        try CrawlRun.generatedPosts(50, prefix: "slow").write(toFile: root + "/b.jsonl", atomically: true, encoding: .utf8)
-        http = try TestHTTPServer(root: root)
-        sources = try CrawlRun.sources(
-            """
-            [defaults]
-            rate_limit = "0"
-            [[source]]
-            name = "a"
-            kind = "jsonl"
-            url = "\(http.url("/a.jsonl"))"
-            [[source]]
-            name = "slow"
-            kind = "jsonl"
-            url = "\(http.url("/b.jsonl?delay=\(OutageCrawl.slowDelay)"))"
-            """, in: root)
-        stderrPath = root + "/crawl.stderr"
-        // connect_timeout=1: a wait for a connection to the stopped server fails after 1 s.
-        arguments = [
-            "crawl", "--once", "--json", "--clear-sample", "0", "--sources", sources, "--db", database + "?connect_timeout=1",
-            "--worker", Self.worker, "--testing-store-retry-delay", retryDelay, "--lease", lease,
-        ]
-    }
-
-    func start() throws {
-        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = TestSupport.packageRoot
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
-    }
-
-    /// Returns once the slow source has been asked for (the first source is stored by then).
-    func waitUntilSlowSourceIsFetched() async throws {
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let hits = try? http.hits(), hits["/b.jsonl"] != nil { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        process.terminate()
-        Issue.record("the crawl never asked for the slow source")
-    }
-
-    /// Returns once the crawl has written `text` to standard error.
-    func waitForStandardError(containing text: String) async throws {
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let written = try? String(contentsOfFile: stderrPath, encoding: .utf8), written.contains(text) { return }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("the crawl never wrote '\(text)' to standard error")
-    }
-
-    func wait() -> (Int32, String) {
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
-    }
-
-    func sourcesWithoutDelay() throws -> String {
-        try CrawlRun.sources(try String(contentsOfFile: sources, encoding: .utf8).replacingOccurrences(of: "?delay=\(OutageCrawl.slowDelay)", with: ""), in: root)
     }
 }
 

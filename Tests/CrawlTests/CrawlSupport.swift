@@ -58,6 +58,90 @@ enum CrawlRun {
     }
 }
 
+/// A crawl process over two sources from a local HTTP server: `a` (200 posts, fast) and `slow`
+/// (50 posts, answered after a delay), so the test can take the store away while `slow` loads.
+final class SlowSourceCrawl: @unchecked Sendable {
+    static let worker = "outage-worker"
+    /// Milliseconds: long enough to act (kill the crawl, stop the store) while `slow` loads, on a loaded machine.
+    static let slowDelay = 6000
+    let slowDelay: Int
+    let root: String
+    let http: TestHTTPServer
+    let sources: String
+    let process = Process()
+    let stderrPath: String
+    let arguments: [String]
+
+    /// `slowDelay`: milliseconds before `slow` answers; `options`: more `crawl` options.
+    init(database: String, slowDelay: Int = SlowSourceCrawl.slowDelay, options: [String] = []) throws {
+        self.slowDelay = slowDelay
+        root = try TestSupport.temporaryDirectory()
+        try CrawlRun.generatedPosts(200).write(toFile: root + "/a.jsonl", atomically: true, encoding: .utf8)
+        try CrawlRun.generatedPosts(50, prefix: "slow").write(toFile: root + "/b.jsonl", atomically: true, encoding: .utf8)
+        http = try TestHTTPServer(root: root)
+        sources = try CrawlRun.sources(
+            """
+            [defaults]
+            rate_limit = "0"
+            [[source]]
+            name = "a"
+            kind = "jsonl"
+            url = "\(http.url("/a.jsonl"))"
+            [[source]]
+            name = "slow"
+            kind = "jsonl"
+            url = "\(http.url("/b.jsonl?delay=\(slowDelay)"))"
+            """, in: root)
+        stderrPath = root + "/crawl.stderr"
+        arguments = ["crawl", "--once", "--json", "--clear-sample", "0", "--sources", sources, "--db", database, "--worker", Self.worker] + options
+    }
+
+    func start() throws {
+        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = TestSupport.packageRoot
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+    }
+
+    /// Returns once the slow source has been asked for (the first source is stored by then).
+    func waitUntilSlowSourceIsFetched() async throws {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let hits = try? http.hits(), hits["/b.jsonl"] != nil { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        Issue.record("the crawl never asked for the slow source")
+    }
+
+    /// Returns once the crawl has written `text` to standard error.
+    func waitForStandardError(containing text: String) async throws {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let written = try? String(contentsOfFile: stderrPath, encoding: .utf8), written.contains(text) { return }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the crawl never wrote '\(text)' to standard error")
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+    }
+
+    func wait() -> (Int32, String) {
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
+    }
+
+    func sourcesWithoutDelay() throws -> String {
+        try CrawlRun.sources(try String(contentsOfFile: sources, encoding: .utf8).replacingOccurrences(of: "?delay=\(slowDelay)", with: ""), in: root)
+    }
+}
+
 /// The PostgreSQL test server, if `SMUGGLEWATCH_TEST_POSTGRES_URL` is set.
 enum CrawlPostgres {
     static let url: String? = {
