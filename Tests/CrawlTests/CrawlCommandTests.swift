@@ -232,19 +232,7 @@ struct CrawlCommandTests {
         try CrawlRun.generatedPosts(30, prefix: "small").write(toFile: root + "/small.jsonl", atomically: true, encoding: .utf8)
         let server = try TestHTTPServer(root: root)
         let db = root + "/q.sqlite"
-        let sources = try CrawlRun.sources(
-            """
-            [defaults]
-            rate_limit = "0"
-            [[source]]
-            name = "big"
-            kind = "jsonl"
-            url = "\(server.url("/big.jsonl"))"
-            [[source]]
-            name = "small"
-            kind = "jsonl"
-            url = "\(server.url("/small.jsonl"))"
-            """, in: root)
+        let sources = try CrawlRun.jsonlSources([("big", server.url("/big.jsonl")), ("small", server.url("/small.jsonl"))], in: root)
         let killed = try CrawlRun.crawl([
             "--once", "--sources", sources, "--db", db, "--worker", "w1", "--batch-size", "40", "--testing-kill-after-posts", "120",
         ])

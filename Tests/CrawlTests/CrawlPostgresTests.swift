@@ -10,13 +10,11 @@ struct CrawlPostgresTests {
     func twoWorkersShareTheSources() async throws {
         guard let db = try await CrawlPostgres.makeDatabase() else { return }
         let root = try TestSupport.temporaryDirectory()
-        var text = "[defaults]\nrate_limit = \"0\"\n"
         let server = try TestHTTPServer(root: root)
         for k in 0..<8 {
             try CrawlRun.generatedPosts(25, prefix: "s\(k)").write(toFile: root + "/s\(k).jsonl", atomically: true, encoding: .utf8)
-            text += "[[source]]\nname = \"s\(k)\"\nkind = \"jsonl\"\nurl = \"\(server.url("/s\(k).jsonl?delay=300"))\"\n"
         }
-        let sources = try CrawlRun.sources(text, in: root)
+        let sources = try CrawlRun.jsonlSources((0..<8).map { ("s\($0)", server.url("/s\($0).jsonl?delay=300")) }, in: root)
         // Two processes started together, on their own threads (not the test's cooperative pool).
         nonisolated(unsafe) var results: [CrawlRun.Result?] = [nil, nil]
         DispatchQueue.concurrentPerform(iterations: 2) { k in

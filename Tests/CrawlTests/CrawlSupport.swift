@@ -43,6 +43,13 @@ enum CrawlRun {
         return path
     }
 
+    /// A sources file of post-JSONL sources over http, without rate limits.
+    static func jsonlSources(_ sources: [(name: String, url: URL)], in folder: String) throws -> String {
+        var text = "[defaults]\nrate_limit = \"0\"\n"
+        for source in sources { text += "[[source]]\nname = \"\(source.name)\"\nkind = \"jsonl\"\nurl = \"\(source.url)\"\n" }
+        return try self.sources(text, in: folder)
+    }
+
     /// `count` generated posts as JSONL, their text cycled from the demo posts (LABELING.md-safe).
     static func generatedPosts(_ count: Int, prefix: String = "gen") throws -> String {
         let demo = try String(contentsOfFile: TestSupport.path("Fixtures/demo/posts.jsonl"), encoding: .utf8)
@@ -79,19 +86,7 @@ final class SlowSourceCrawl: @unchecked Sendable {
         try CrawlRun.generatedPosts(200).write(toFile: root + "/a.jsonl", atomically: true, encoding: .utf8)
         try CrawlRun.generatedPosts(50, prefix: "slow").write(toFile: root + "/b.jsonl", atomically: true, encoding: .utf8)
         http = try TestHTTPServer(root: root)
-        sources = try CrawlRun.sources(
-            """
-            [defaults]
-            rate_limit = "0"
-            [[source]]
-            name = "a"
-            kind = "jsonl"
-            url = "\(http.url("/a.jsonl"))"
-            [[source]]
-            name = "slow"
-            kind = "jsonl"
-            url = "\(http.url("/b.jsonl?delay=\(slowDelay)"))"
-            """, in: root)
+        sources = try CrawlRun.jsonlSources([("a", http.url("/a.jsonl")), ("slow", http.url("/b.jsonl?delay=\(slowDelay)"))], in: root)
         stderrPath = root + "/crawl.stderr"
         arguments = ["crawl", "--once", "--json", "--clear-sample", "0", "--sources", sources, "--db", database, "--worker", Self.worker] + options
     }
