@@ -8,7 +8,8 @@
 #
 # PostgreSQL: $SMUGGLEWATCH_TEST_POSTGRES_URL, or a throwaway server started with Scripts/pg-up.sh
 # (PGPORT, default 55441) and stopped afterwards. posts/s is wall time of the whole command
-# (process start and model load included) and the crawler's own figure (rounds only).
+# (process start and model load included) and the crawler's own figure (rounds only). A second
+# crawl is all 304; a third serves the same posts in new bytes (all unchanged, none classified).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib/bench-postgres.sh
@@ -89,6 +90,12 @@ echo "SQLite: first crawl…" >&2
 sqlite_first=$(run sqlite "$work/bench.sqlite")
 echo "SQLite: second crawl (all 304)…" >&2
 sqlite_again=$(run sqlite "$work/bench.sqlite" --all)
+# Third crawl: every page's bytes change (lines reversed), its posts do not: no 304, every post
+# read and looked up, none classified again (PostRouter skips unchanged posts).
+for f in "$work"/www/*.jsonl; do tac "$f" > "$f.tmp" && mv "$f.tmp" "$f"; done
+echo "SQLite: third crawl (new bytes, same posts)…" >&2
+sqlite_same=$(run sqlite "$work/bench.sqlite" --all)
+for f in "$work"/www/*.jsonl; do tac "$f" > "$f.tmp" && mv "$f.tmp" "$f"; done
 
 dbname="sw_bench_crawl_$$"
 bench_postgres_database "$work" "$dbname" 55441
@@ -96,16 +103,19 @@ echo "PostgreSQL: first crawl…" >&2
 pg_first=$(run pg "$pg_url")
 echo "PostgreSQL: second crawl (all 304)…" >&2
 pg_again=$(run pg "$pg_url" --all)
+for f in "$work"/www/*.jsonl; do tac "$f" > "$f.tmp" && mv "$f.tmp" "$f"; done
+echo "PostgreSQL: third crawl (new bytes, same posts)…" >&2
+pg_same=$(run pg "$pg_url" --all)
 psql -q "$base_url" -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null || true
 
-python3 - "$posts" "$pages" "$sqlite_first" "$sqlite_again" "$pg_first" "$pg_again" <<'PY'
+python3 - "$posts" "$pages" "$sqlite_first" "$sqlite_again" "$pg_first" "$pg_again" "$sqlite_same" "$pg_same" <<'PY'
 import json, os, sys
 posts, pages = int(sys.argv[1]), int(sys.argv[2])
 def parse(s):
     wall, js = s.split("\t", 1)
     return float(wall), json.loads(js)
 runs = [parse(a) for a in sys.argv[3:]]
-(sw, s), (sw2, s2), (pw, p), (pw2, p2) = runs
+(sw, s), (sw2, s2), (pw, p), (pw2, p2), (sw3, s3), (pw3, p3) = runs
 print(f"crawl of {posts:,} posts in {pages} JSONL pages from the local server, classified (Models/default) and stored")
 print(f"{'':42}{'SQLite':>18}{'PostgreSQL':>18}")
 print(f"{'posts new / flagged / queued':42}{'%d/%d/%d' % (s['new'], s['flagged'], s['queued']):>18}{'%d/%d/%d' % (p['new'], p['flagged'], p['queued']):>18}")
@@ -113,10 +123,14 @@ print(f"{'first crawl, wall seconds (whole command)':42}{sw:>18.2f}{pw:>18.2f}")
 print(f"{'first crawl, posts/s (whole command)':42}{posts / sw:>18,.0f}{posts / pw:>18,.0f}")
 print(f"{'first crawl, posts/s (crawl round only)':42}{s['postsPerSecond']:>18,.0f}{p['postsPerSecond']:>18,.0f}")
 print(f"{'second crawl (all 304), wall seconds':42}{sw2:>18.2f}{pw2:>18.2f}")
+print(f"{'third crawl (same posts, new bytes), s':42}{sw3:>18.2f}{pw3:>18.2f}")
+print(f"{'third crawl, posts/s (whole command)':42}{posts / sw3:>18,.0f}{posts / pw3:>18,.0f}")
 with open("/proc/loadavg") as f: load = f.read().split()[0]
 print(f"(load average {load} on {os.cpu_count()} cores)")
 if s["new"] != posts or p["new"] != posts or s2["notModified"] != pages or p2["notModified"] != pages:
     print("MISSED: not every post was stored, or the second crawl was not all 304"); sys.exit(1)
+if s3["unchanged"] != posts or p3["unchanged"] != posts:
+    print("MISSED: the third crawl should find every post unchanged"); sys.exit(1)
 if posts / sw < 1000:
     print(f"SQLite MISSED the target: {posts / sw:,.0f} posts/s < 1,000"); sys.exit(1)
 print("SQLite target met: >= 1,000 posts/s.")

@@ -11,6 +11,8 @@ struct Options {
     var reviewers = 8
     var roundTrips = 4000
     var labels = 4000
+    /// Mean pause of a reviewer between round trips (reading the post), in ms; 0 = back to back.
+    var thinkMilliseconds = 0.0
     var json = false
 
     init(_ arguments: [String]) {
@@ -26,8 +28,9 @@ struct Options {
             case "--reviewers": reviewers = Int(value()) ?? reviewers
             case "--round-trips": roundTrips = Int(value()) ?? roundTrips
             case "--labels": labels = Int(value()) ?? labels
+            case "--think-ms": thinkMilliseconds = Double(value()) ?? thinkMilliseconds
             case "--json": json = true
-            default: fail("unknown option '\(arguments[i])'. Usage: store-bench --db PATH|URL [--reviewers 8] [--round-trips 4000] [--labels 4000] [--json]")
+            default: fail("unknown option '\(arguments[i])'. Usage: store-bench --db PATH|URL [--reviewers 8] [--round-trips 4000] [--labels 4000] [--think-ms 0] [--json]")
             }
             i += 1
         }
@@ -91,6 +94,11 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
                 try await store.addLabel(postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
                 mine.append(seconds(clock.now - start) * 1000)
                 n += 1
+                if options.thinkMilliseconds > 0 {
+                    // Exponential pauses: reviewers act independently, not in lock step.
+                    let pause = -options.thinkMilliseconds * log(Double.random(in: Double.ulpOfOne..<1))
+                    try await Task.sleep(for: .microseconds(Int64(pause * 1000)))
+                }
             }
             return mine
         }
@@ -135,7 +143,7 @@ let p50 = percentile(latencies, 50), p99 = percentile(latencies, 99), maxLatency
 let roundRate = Double(options.roundTrips) / roundSeconds
 if options.json {
     print(
-        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"round_trips":\#(options.roundTrips),"#
+        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"think_ms":\#(options.thinkMilliseconds),"round_trips":\#(options.roundTrips),"#
             + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
             + #""rt_per_s":\#(Int(roundRate)),"setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
 } else {
@@ -143,5 +151,6 @@ if options.json {
     print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
     print("label decisions, 1 writer       \(Int(labelRate))/s (\(options.labels) labels in \(String(format: "%.2f", labelSeconds)) s)")
     print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
+    if options.thinkMilliseconds > 0 { print("reviewer think time             \(options.thinkMilliseconds) ms mean (exponential)") }
     print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
 }

@@ -258,7 +258,7 @@ struct CrawlCommandTests {
     @Test("killed with SIGKILL from outside while a slow source is fetched, the next run completes the work")
     func resumesAfterExternalSIGKILL() async throws {
         let db = try TestSupport.temporaryDirectory() + "/q.sqlite"
-        let run = try SlowSourceCrawl(database: db, slowDelay: 20_000)
+        let run = try SlowSourceCrawl(database: db)
         try run.start()
         // The first source is stored by the time the slow one is asked for.
         try await run.waitUntilSlowSourceIsFetched()
@@ -268,7 +268,7 @@ struct CrawlCommandTests {
         let midway = try await withStore(db) { try await $0.stats() }
         #expect(midway.posts == 200)
 
-        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesWithoutDelay(), "--db", db, "--worker", SlowSourceCrawl.worker])
+        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesAnsweredAtOnce(), "--db", db, "--worker", SlowSourceCrawl.worker])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.status(of: "a") == "not due")
         #expect(resumed.count("new", "slow") == 50)

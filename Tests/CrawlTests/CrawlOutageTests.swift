@@ -16,6 +16,7 @@ struct CrawlOutageTests {
         try run.start()
         try await run.waitUntilSlowSourceIsFetched()
         try server.crash()
+        run.answerSlowSource()
         let (status, stderr) = run.wait()
         #expect(status == 1, "\(stderr)")
         #expect(stderr.contains("Error: Gave up storing posts of source 'slow' after 4 attempts"), "\(stderr)")
@@ -26,7 +27,7 @@ struct CrawlOutageTests {
         try server.restart()
         let kept = try await withStore(server.url) { try await $0.stats() }
         #expect(kept.posts == 200, "the first source's posts were stored before the crash")
-        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesWithoutDelay(), "--db", server.url, "--worker", SlowSourceCrawl.worker])
+        let resumed = try CrawlRun.crawl(["--once", "--sources", try run.sourcesAnsweredAtOnce(), "--db", server.url, "--worker", SlowSourceCrawl.worker])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.status(of: "a") == "not due")
         #expect(resumed.count("new", "slow") == 50)
@@ -42,6 +43,7 @@ struct CrawlOutageTests {
         try run.start()
         try await run.waitUntilSlowSourceIsFetched()
         try server.crash()
+        run.answerSlowSource()
         // Once the crawl has found the store gone, bring it back while the crawl waits to retry
         // (after 2, 4 and 8 s).
         try await run.waitForStandardError(containing: "(attempt 1 of 4)")

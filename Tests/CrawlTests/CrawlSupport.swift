@@ -65,28 +65,27 @@ enum CrawlRun {
     }
 }
 
-/// A crawl process over two sources from a local HTTP server: `a` (200 posts, fast) and `slow`
-/// (50 posts, answered after a delay), so the test can take the store away while `slow` loads.
+/// A crawl process over two sources from a local HTTP server: `a` (200 posts) and `slow` (50
+/// posts), whose answer the server holds until the test calls ``answerSlowSource()``, so the test
+/// can kill the crawl or take the store away while `slow` loads, on however loaded a machine.
 final class SlowSourceCrawl: @unchecked Sendable {
-    static let worker = "outage-worker"
-    /// Milliseconds: long enough to act (kill the crawl, stop the store) while `slow` loads, on a loaded machine.
-    static let slowDelay = 6000
-    let slowDelay: Int
+    static let worker = "slow-source-worker"
     let root: String
     let http: TestHTTPServer
     let sources: String
     let process = Process()
     let stderrPath: String
+    let gate: String
     let arguments: [String]
 
-    /// `slowDelay`: milliseconds before `slow` answers; `options`: more `crawl` options.
-    init(database: String, slowDelay: Int = SlowSourceCrawl.slowDelay, options: [String] = []) throws {
-        self.slowDelay = slowDelay
+    /// `options`: more `crawl` options.
+    init(database: String, options: [String] = []) throws {
         root = try TestSupport.temporaryDirectory()
+        gate = root + "/answer-slow-source"
         try CrawlRun.generatedPosts(200).write(toFile: root + "/a.jsonl", atomically: true, encoding: .utf8)
         try CrawlRun.generatedPosts(50, prefix: "slow").write(toFile: root + "/b.jsonl", atomically: true, encoding: .utf8)
         http = try TestHTTPServer(root: root)
-        sources = try CrawlRun.jsonlSources([("a", http.url("/a.jsonl")), ("slow", http.url("/b.jsonl?delay=\(slowDelay)"))], in: root)
+        sources = try CrawlRun.jsonlSources([("a", http.url("/a.jsonl")), ("slow", http.url("/b.jsonl?gate=\(gate)"))], in: root)
         stderrPath = root + "/crawl.stderr"
         arguments = ["crawl", "--once", "--json", "--clear-sample", "0", "--sources", sources, "--db", database, "--worker", Self.worker] + options
     }
@@ -112,6 +111,11 @@ final class SlowSourceCrawl: @unchecked Sendable {
         Issue.record("the crawl never asked for the slow source")
     }
 
+    /// Lets the server answer the slow source.
+    func answerSlowSource() {
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
+    }
+
     /// Returns once the crawl has written `text` to standard error.
     func waitForStandardError(containing text: String) async throws {
         let deadline = Date().addingTimeInterval(120)
@@ -132,8 +136,10 @@ final class SlowSourceCrawl: @unchecked Sendable {
         return (process.terminationStatus, (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
     }
 
-    func sourcesWithoutDelay() throws -> String {
-        try CrawlRun.sources(try String(contentsOfFile: sources, encoding: .utf8).replacingOccurrences(of: "?delay=\(slowDelay)", with: ""), in: root)
+    /// The sources file with `slow` answered at once.
+    func sourcesAnsweredAtOnce() throws -> String {
+        answerSlowSource()
+        return sources
     }
 }
 

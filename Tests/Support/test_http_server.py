@@ -25,7 +25,8 @@ port, printing `PORT <n>` as the first stdout line, plus scripted misbehaviour r
                                pageToken=CAUQAA → api/youtube-videos-list-page2.json
   /_/requests                  JSON list of the POSTs so far (path, Authorization, parsed body)
 Static files get ETag and Last-Modified, and answer 304 to matching conditional GETs; `?delay=MS`
-on a static path answers after MS milliseconds (a slow source for crawl tests).
+on a static path answers after MS milliseconds, `?gate=FILE` once FILE exists (slow sources for
+crawl tests).
 Requests with an absolute URI (`GET http://x/…`) are served as a forward proxy would: the path is
 served locally and the response carries `X-Proxied: 1`.
 """
@@ -216,6 +217,12 @@ class Handler(BaseHTTPRequestHandler):
     def static(self, path, extra, q=None):
         if q and "delay" in q:
             time.sleep(int(q["delay"]) / 1000)
+        if q and "gate" in q:
+            # Held until the test creates the file (at most 5 minutes): a slow source whose answer
+            # the test times, however loaded the machine is.
+            deadline = time.time() + 300
+            while not os.path.exists(q["gate"]) and time.time() < deadline:
+                time.sleep(0.02)
         rel = os.path.normpath(path.lstrip("/"))
         full = os.path.join(ROOT, rel)
         if rel.startswith("..") or not full.startswith(ROOT):

@@ -30,12 +30,40 @@ extension PostgresReviewQueueStore {
             )
         }
         return try await transaction { c, now in
+            // One look-up for the batch (rows locked in id order, so overlapping batches of two
+            // workers cannot deadlock): posts stored with the same content only get their fetch
+            // evidence refreshed, all in one statement, instead of three round trips each.
+            var stored: [String: String] = [:]
+            let ids = prepared.map(\.item.post.id)
+            for row in try await c.query("SELECT id, content_hash FROM posts WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE", logger: logger).collect() {
+                let (id, hash) = try row.decode((String, String).self)
+                stored[id] = hash
+            }
+            let unchanged = prepared.filter { stored[$0.item.post.id] == $0.hash }
+            if !unchanged.isEmpty {
+                // Arrays of optionals do not encode: "" and -1 stand for "keep the stored value".
+                let unchangedIDs = unchanged.map(\.item.post.id)
+                let raws = unchanged.map { $0.item.rawSHA256 ?? "" }
+                let fetched = unchanged.map { $0.item.fetchedAt?.storeMilliseconds ?? -1 }
+                let sources = unchanged.map { $0.item.sourceURL ?? "" }
+                try await c.query(
+                    """
+                    UPDATE posts AS p SET raw_sha256 = COALESCE(NULLIF(u.raw, ''), p.raw_sha256),
+                        fetched_at = COALESCE(NULLIF(u.fetched, -1), p.fetched_at), source_url = COALESCE(NULLIF(u.source, ''), p.source_url)
+                    FROM unnest(\(unchangedIDs)::text[], \(raws)::text[], \(fetched)::bigint[], \(sources)::text[]) AS u(id, raw, fetched, source)
+                    WHERE p.id = u.id
+                    """, logger: logger)
+            }
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(prepared.count)
             var registered = Set<String>()
             for p in prepared {
                 let post = p.item.post
                 let id = post.id
+                if stored[id] == p.hash {
+                    outcomes.append(IngestOutcome(upsert: .unchanged, queued: false))
+                    continue
+                }
                 let raw = p.item.rawSHA256
                 let source = p.item.sourceURL
                 let fetched = p.item.fetchedAt?.storeMilliseconds
