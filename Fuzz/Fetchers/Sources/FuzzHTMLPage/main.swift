@@ -18,8 +18,21 @@ public func fuzzHTMLPage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 func describe(_ parse: () throws -> HTMLPage) -> String {
     do {
         let page = try parse()
-        return "\(page.title ?? "-")|\(page.language ?? "-")|\(page.canonicalURL ?? "-")|\(page.openGraph.map { $0.property + "=" + $0.content })|\(page.twitterCard.map { $0.name + "=" + $0.content })|\(page.meta.map { $0.name + "=" + $0.content })|\(page.jsonLD)|" + page.post().jsonLine
+        return "\(page.title ?? "-")|\(page.language ?? "-")|\(page.canonicalURL ?? "-")|\(page.openGraph.map { $0.property + "=" + $0.content })|\(page.twitterCard.map { $0.name + "=" + $0.content })|\(page.meta.map { $0.name + "=" + $0.content })|\(page.jsonLD.map(canonical))|" + page.post().jsonLine
     } catch {
         return "error: \(error)"
+    }
+}
+
+/// JSON with sorted keys, so two equal values print the same.
+func canonical(_ v: JSONValue) -> String {
+    switch v {
+    case .null: "null"
+    case .bool(let b): "\(b)"
+    case .number(let d): "\(d)"
+    case .integer(let i): "\(i)"
+    case .string(let s): "\(s.debugDescription)"
+    case .array(let a): "[" + a.map(canonical).joined(separator: ",") + "]"
+    case .object(let o): "{" + o.keys.sorted().map { "\($0.debugDescription):\(canonical(o[$0]!))" }.joined(separator: ",") + "}"
     }
 }
