@@ -130,6 +130,36 @@ import Testing
         Self.expectSame(bytes, name)
     }
 
+    /// The one-pass class lookup agrees with `hasToken` for every marker, on space/tab/odd class lists.
+    @Test func classBitsAgreeWithHasToken() {
+        let names: [(StaticString, UInt8, Bool)] = [
+            ("tgme_widget_message_reply", TelegramEventScanner.reply, true), ("tgme_widget_message_text", TelegramEventScanner.textClass, true),
+            ("tgme_widget_message_views", TelegramEventScanner.views, true), ("tgme_widget_message_owner_name", TelegramEventScanner.owner, true),
+            ("tgme_widget_message", TelegramEventScanner.message, false), ("tme_messages_more", TelegramEventScanner.more, false),
+            ("tgme_channel_info", TelegramEventScanner.channelInfo, false), ("tgme_channel_info_header_title", TelegramEventScanner.channelTitleClass, false),
+        ]
+        let lists = ["", " ", "tgme_widget_message", "js-widget_message tgme_widget_message", "x\ttgme_widget_message_text\t",
+                     "tgme_widget_message_textx", "  tgme_widget_message_views  tme_messages_more", "tgme_channel_info\ttgme_channel_info_header_title",
+                     "tgme_widget_message\tx", "\u{301}tgme_widget_message tgme_widget_message_reply", "tgme_channel_info_header_title tgme_widget_message_owner_name"]
+        for list in lists {
+            var copy = list
+            copy.withUTF8 { b in
+                for (name, bit, tabs) in names {
+                    #expect((TelegramEventScanner.classes(b, tabs: tabs) & bit != 0) == TelegramPreview.hasToken(b, name, tabs: tabs), "\(name) in \(list.debugDescription)")
+                }
+            }
+        }
+    }
+
+    /// The byte-level count parser gives what the Character-level reference gives.
+    @Test func countFastPathMatchesTheReference() {
+        let inputs = ["987", "1.2K", "1.2k", " 3.4M ", "1,234", "1.0005K", "5B", "K", "", " ", "n/a", "1e3", "0x10", "1.2KK", "-4",
+                      "1.2Ḱ", "12\u{301}", "١٢", "1\r\n2", "inf", "nan", ".5K", "9999999999999999999", "1,,2M", "+7", "1 2"]
+        for s in inputs {
+            #expect(TelegramPreview.parseCount(s) == TelegramPreview.parseCountSlowly(s), "\(s.debugDescription)")
+        }
+    }
+
     static let edgeCases: [(String, [UInt8])] = {
         func u(_ s: String) -> [UInt8] { Array(s.utf8) }
         let message = "<div class=\"tgme_widget_message\" data-post=\"deep_demo/5\"><div class=\"tgme_widget_message_text\">deep text</div><time datetime=\"2024-01-01\">x</time></div>"

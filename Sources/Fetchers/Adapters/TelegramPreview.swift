@@ -150,13 +150,50 @@ public struct TelegramPreview: Sendable {
     }
 
     /// Telegram's counts: `987`, `1.2K`, `3.4M`.
+    ///
+    /// ASCII text (always, in practice) is read on bytes with one allocation; anything else goes through
+    /// ``parseCountSlowly(_:)``, which the fast path matches exactly.
     static func parseCount(_ s: String) -> Int? {
+        var copy = s
+        let fast: Int?? = copy.withUTF8 { b -> Int?? in
+            var start = 0
+            var end = b.count
+            @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+            while start < end, isSpace(b[start]) { start += 1 }
+            while end > start, isSpace(b[end - 1]) { end -= 1 }
+            guard end > start else { return .some(nil) }
+            var digits: [UInt8] = []
+            digits.reserveCapacity(end - start)
+            for i in start..<end {
+                let c = b[i]
+                if c >= 0x80 { return .none }
+                if c != 0x2C { digits.append(c >= 0x61 && c <= 0x7A ? c - 0x20 : c) }  // uppercased, commas dropped
+            }
+            let last = b[end - 1] >= 0x61 && b[end - 1] <= 0x7A ? b[end - 1] - 0x20 : b[end - 1]
+            let scale: Double = last == 0x4B ? 1_000 : last == 0x4D ? 1_000_000 : last == 0x42 ? 1_000_000_000 : 1
+            if scale != 1 { digits.removeLast() }
+            guard let v = Double(String(decoding: digits, as: UTF8.self)) else { return .some(nil) }
+            return .some(count(v * scale))
+        }
+        if let fast { return fast }
+        return parseCountSlowly(s)
+    }
+
+    /// The reference for ``parseCount(_:)``, on `Character`s.
+    static func parseCountSlowly(_ s: String) -> Int? {
         let t = s.trimmedWhitespace.uppercased()
         guard let last = t.last else { return nil }
         let scale: Double = last == "K" ? 1_000 : last == "M" ? 1_000_000 : last == "B" ? 1_000_000_000 : 1
         let number = scale == 1 ? t : String(t.dropLast())
         guard let v = Double(String(number.filter { $0 != "," })) else { return nil }
-        return Int((v * scale).rounded())
+        return count(v * scale)
+    }
+
+    /// A count as an Int; nil for `inf`, `nan` and values past Int's range (which would trap).
+    private static func count(_ v: Double) -> Int? {
+        let r = v.rounded()
+        guard r.isFinite, r > -9.2e18, r < 9.2e18 else { return nil }
+        return Int(r)
     }
 
     static func channel(fromURL url: String) -> String? {
@@ -236,27 +273,31 @@ final class TelegramEventScanner: HTMLEventHandler {
 
     func startElement(_ tag: HTMLTag) {
         depth += 1
-        let isBreak = tag.nameIs("br")
-        for i in captures.indices where captures[i].inBreak == nil && captures[i].part == .text && isBreak {
-            captures[i].bytes.append(0x0A)
-            captures[i].inBreak = depth
+        if !captures.isEmpty, tag.nameIs("br") {
+            for i in captures.indices where captures[i].inBreak == nil && captures[i].part == .text {
+                captures[i].bytes.append(0x0A)
+                captures[i].inBreak = depth
+            }
         }
         let cls = tag.attributeBytes("class")
+        // Which marker classes the element has, each looked up once: parts split on spaces and tabs
+        // (`hasToken(…, tabs: true)`), the message and channel markers on spaces only.
+        let parts = cls.map { Self.classes($0, tabs: true) } ?? 0
         for i in open.indices where open[i].skipping == nil {
-            if let cls {
-                if TelegramPreview.hasToken(cls, "tgme_widget_message_reply", tabs: true) {
+            if cls != nil {
+                if parts & Self.reply != 0 {
                     open[i].skipping = depth
                     continue
                 }
-                if open[i].text == nil, TelegramPreview.hasToken(cls, "tgme_widget_message_text", tabs: true) {
+                if open[i].text == nil, parts & Self.textClass != 0 {
                     startCapture(.text, owner: i)
                     continue
                 }
-                if open[i].views == nil, TelegramPreview.hasToken(cls, "tgme_widget_message_views", tabs: true) {
+                if open[i].views == nil, parts & Self.views != 0 {
                     startCapture(.views, owner: i)
                     continue
                 }
-                if open[i].author == nil, TelegramPreview.hasToken(cls, "tgme_widget_message_owner_name", tabs: true) {
+                if open[i].author == nil, parts & Self.owner != 0 {
                     startCapture(.author, owner: i)
                     continue
                 }
@@ -264,17 +305,57 @@ final class TelegramEventScanner: HTMLEventHandler {
             if open[i].date == nil, tag.nameIs("time"), let dt = tag.attribute("datetime") { open[i].date = dt }
         }
         guard let cls else { return }
-        if TelegramPreview.hasToken(cls, "tgme_widget_message", tabs: false), let post = tag.attribute("data-post") {
+        let markers = Self.classes(cls, tabs: false)
+        guard markers != 0 else { return }
+        if markers & Self.message != 0, let post = tag.attribute("data-post") {
             open.append(Open(slot: messages.count, depth: depth, post: post))
             messages.append(nil)
             return
         }
-        if TelegramPreview.hasToken(cls, "tme_messages_more", tabs: false), let b = tag.attribute("data-before") { more = more ?? b }
-        if TelegramPreview.hasToken(cls, "tgme_channel_info", tabs: false) { sawChannelInfo = true }
-        if TelegramPreview.hasToken(cls, "tgme_channel_info_header_title", tabs: false) {
+        if markers & Self.more != 0, let b = tag.attribute("data-before") { more = more ?? b }
+        if markers & Self.channelInfo != 0 { sawChannelInfo = true }
+        if markers & Self.channelTitleClass != 0 {
             captures.append(Capture(part: .channelTitle, owner: titleCandidates.count, depth: depth))
             titleCandidates.append(nil)
         }
+    }
+
+    static let reply: UInt8 = 1, textClass: UInt8 = 2, views: UInt8 = 4, owner: UInt8 = 8
+    static let message: UInt8 = 16, more: UInt8 = 32, channelInfo: UInt8 = 64, channelTitleClass: UInt8 = 128
+
+    /// The marker classes among the class list's tokens, split on spaces (and tabs when `tabs`), as bits.
+    /// Equivalent to `TelegramPreview.hasToken` for each name, in one pass.
+    static func classes(_ b: UnsafeBufferPointer<UInt8>, tabs: Bool) -> UInt8 {
+        var mask: UInt8 = 0
+        var i = 0
+        let n = b.count
+        while i < n {
+            while i < n, b[i] == 0x20 || (tabs && b[i] == 0x09) { i += 1 }
+            let start = i
+            while i < n, !(b[i] == 0x20 || (tabs && b[i] == 0x09)) { i += 1 }
+            let length = i - start
+            guard length >= 17, b[start] == 0x74 else { continue }  // "t"
+            let token = UnsafeBufferPointer(rebasing: b[start..<i])
+            @inline(__always) func matches(_ name: StaticString) -> Bool {
+                name.utf8CodeUnitCount == length && memcmp(token.baseAddress!, name.utf8Start, length) == 0
+            }
+            if tabs {
+                switch length {
+                case 25: if matches("tgme_widget_message_reply") { mask |= reply } else if matches("tgme_widget_message_views") { mask |= views }
+                case 24: if matches("tgme_widget_message_text") { mask |= textClass }
+                case 30: if matches("tgme_widget_message_owner_name") { mask |= owner }
+                default: break
+                }
+            } else {
+                switch length {
+                case 19: if matches("tgme_widget_message") { mask |= message }
+                case 17: if matches("tme_messages_more") { mask |= more } else if matches("tgme_channel_info") { mask |= channelInfo }
+                case 30: if matches("tgme_channel_info_header_title") { mask |= channelTitleClass }
+                default: break
+                }
+            }
+        }
+        return mask
     }
 
     private func startCapture(_ part: Part, owner: Int) {
