@@ -4,7 +4,8 @@
 #   Scripts/bench-fetchers.sh [parse-megabytes] [fetch-pages]      (defaults: 32 MB per parser, 5000 pages)
 #
 # 1. Parsing on one core (pinned to CPU 0 with taskset when available): RSS, Atom/YouTube, HTML page, Telegram
-#    preview → posts, in MB/s. Target ≥ 20 MB/s.
+#    preview → posts, in MB/s. Target ≥ 20 MB/s. BENCH_RAW=1 adds libxml2 alone (tree, and events to a no-op handler);
+#    BENCH_ONLY=<name prefix> runs one case.
 # 2. Fetching small pages from the local test server (Tests/Support/test_http_server.py) with 16 connections, in
 #    pages/s (target ≥ 500), then 4× as many pages to show peak memory does not grow with the number of URLs.
 set -euo pipefail

@@ -225,7 +225,8 @@ final class SourceReader: @unchecked Sendable {
                 do throws(FetchError) {
                     let adapted = try SourceAdapter.posts(
                         from: response.body, url: finalURL, mediaType: response.mediaType, charset: response.charset,
-                        kind: source.kind, fetched: response.evidence.fetchedISO8601)
+                        kind: source.kind, fetched: response.evidence.fetchedISO8601,
+                        contentLocation: response.header("Content-Location"))
                     page.posts = adapted.posts
                     page.nextPage = adapted.nextPage
                     output = adapted

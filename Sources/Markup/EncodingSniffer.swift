@@ -35,6 +35,9 @@ enum EncodingSniffer {
         let n = bytes.count
         var multi = false
         while i < n {
+            // ASCII runs, 8 bytes at a time.
+            while i + 8 <= n, UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             multi = true

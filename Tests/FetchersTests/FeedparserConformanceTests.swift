@@ -53,7 +53,10 @@ import Testing
             total += 1
             let bytes = try [UInt8](Data(contentsOf: root.appendingPathComponent(file)))
             let feed: Feed
-            do { feed = try Feed(bytes: bytes, url: file) } catch {
+            // feedparser's harness serves these files at http://127.0.0.1:8097/<file> with the headers in the case.
+            let url = c["served_over_http"] as? Bool == true ? "http://127.0.0.1:8097/" + file : file
+            let contentLocation = (c["http_headers"] as? [String: String])?.first { $0.key.lowercased() == "content-location" }?.value
+            do { feed = try Feed(bytes: bytes, url: url, contentLocation: contentLocation) } catch {
                 failures.append("\(file): \(error)")
                 continue
             }

@@ -92,6 +92,50 @@ struct FeedChildren {
 extension Feed {
     /// Parses feed bytes (any encoding libxml2 detects; no network, no DTD, no entity expansion).
     ///
+    /// Relative links (feed and entry `link`) are resolved against the HTTP `Content-Location` (itself resolved
+    /// against `url`) when it is given and has a safe scheme, else against `url` when that is absolute, as feedparser
+    /// does; absolute links are kept as written.
+    ///
+    /// - Parameters:
+    ///   - contentLocation: the response's `Content-Location` header, if any.
+    /// - Throws: `FetchError.Code.malformedDocument` naming `url` when the bytes are not well-formed
+    ///   XML or the root is not `rss`, `rdf:RDF`, `feed` or `channel`.
+    public init(bytes: some Collection<UInt8>, url: String, contentLocation: String?) throws(FetchError) {
+        try self.init(bytes: bytes, url: url)
+        guard let base = Feed.baseURL(url: url, contentLocation: contentLocation) else { return }
+        link = link.map { Feed.resolve($0, against: base) }
+        for i in entries.indices { entries[i].link = entries[i].link.map { Feed.resolve($0, against: base) } }
+    }
+
+    /// Schemes a base URI may have (feedparser's `ACCEPTABLE_URI_SCHEMES`, the web ones); `javascript:` and `data:`
+    /// are not among them.
+    static let safeBaseSchemes: Set<String> = ["http", "https", "ftp", "ftps", "sftp", "file", "feed"]
+
+    /// The base for relative links: `Content-Location` resolved against `url` when that gives an absolute URL with a
+    /// safe scheme, else `url` when it is one; nil when neither is.
+    static func baseURL(url: String, contentLocation: String?) -> URL? {
+        let document = URL(string: url).flatMap { isSafeAbsolute($0) ? $0 : nil }
+        if let location = contentLocation?.trimmedWhitespace, !location.isEmpty,
+           let resolved = URL(string: location, relativeTo: document)?.absoluteURL, isSafeAbsolute(resolved) {
+            return resolved
+        }
+        return document
+    }
+
+    private static func isSafeAbsolute(_ u: URL) -> Bool {
+        guard let scheme = u.scheme?.lowercased() else { return false }
+        return safeBaseSchemes.contains(scheme)
+    }
+
+    /// `link` resolved against `base` when it is a relative reference (no scheme); otherwise unchanged.
+    static func resolve(_ link: String, against base: URL) -> String {
+        let trimmed = link.trimmedWhitespace
+        guard !trimmed.isEmpty, let u = URL(string: trimmed, relativeTo: base), URL(string: trimmed)?.scheme == nil else { return link }
+        return u.absoluteString
+    }
+
+    /// Parses feed bytes with links as written (see ``init(bytes:url:contentLocation:)`` for resolved links).
+    ///
     /// - Throws: `FetchError.Code.malformedDocument` naming `url` when the bytes are not well-formed
     ///   XML or the root is not `rss`, `rdf:RDF`, `feed` or `channel`.
     public init(bytes: some Collection<UInt8>, url: String) throws(FetchError) {

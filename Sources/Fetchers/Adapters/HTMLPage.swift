@@ -36,6 +36,27 @@ public struct HTMLPage: Sendable {
         // The metadata lives in <head>, and a post page's body is most of its bytes: parse the head
         // alone when it says something and no JSON-LD script follows it (measured 3-10x faster on
         // real pages). Anything else gets the whole page.
+        if let end = HeadBoundary.end(of: all), !HeadBoundary.mentionsJSON(all[end...]) {
+            let scanner = HTMLPageEventScanner()
+            if (try? HTMLEvents.parse(bytes: all[..<end], url: url, encoding: encoding, handler: scanner)) != nil {
+                let page = HTMLPage(url: url, scanner: scanner)
+                if page.hasMetadata {
+                    self = page
+                    return
+                }
+            }
+        }
+        // libxml2's parser events, not a tree: the same elements in the same order (see `init(document:url:)`).
+        let scanner = HTMLPageEventScanner()
+        do { try HTMLEvents.parse(bytes: all, url: url, encoding: encoding, handler: scanner) } catch {
+            throw FetchError(.malformedDocument, "Could not parse the HTML page '\(url)': \(error.message)", url: URL(string: url), cause: error)
+        }
+        self.init(url: url, scanner: scanner)
+    }
+
+    /// The page read through a libxml2 tree (the reference for the event path): head-only first, as `init(bytes:…)`.
+    init(treeOf bytes: some Collection<UInt8>, url: String, encoding: String? = nil) throws(FetchError) {
+        let all = Array(bytes)
         if let end = HeadBoundary.end(of: all), !HeadBoundary.mentionsJSON(all[end...]),
             let head = try? HTMLDocument(bytes: all[..<end], url: url, encoding: encoding)
         {
@@ -50,6 +71,18 @@ public struct HTMLPage: Sendable {
             throw FetchError(.malformedDocument, "Could not parse the HTML page '\(url)': \(error.message)", url: URL(string: url), cause: error)
         }
         self.init(document: doc, url: url)
+    }
+
+    private init(url: String, scanner: HTMLPageEventScanner) {
+        self.url = url
+        openGraph = scanner.openGraph
+        twitterCard = scanner.twitterCard
+        meta = scanner.meta
+        jsonLD = scanner.jsonLDSlots.flatMap { $0 }
+        canonicalURL = scanner.canonicalURL
+        title = scanner.titleSlots.lazy.compactMap { $0 }.first
+        metaDescription = meta.first { $0.name == "description" }?.content
+        language = scanner.language
     }
 
     /// Whether anything describes the post: a title, a description, OpenGraph, a Twitter card or JSON-LD.
@@ -70,25 +103,15 @@ public struct HTMLPage: Sendable {
             switch m.name {
             case "meta":
                 guard let content = m.attribute("content") else { continue }
-                if let p = m.attribute("property") ?? (m.attribute("name").flatMap { $0.contains(":") && !$0.hasPrefix("twitter:") ? $0 : nil }) {
-                    let prefix = p.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-                    if Self.ogPrefixes.contains(prefix) { openGraph.append((p, content)); continue }
-                    if prefix == "twitter" { twitterCard.append((p, content)); continue }
-                }
-                if let name = m.attribute("name")?.lowercased() {
-                    if name.hasPrefix("twitter:") { twitterCard.append((name, content)) } else { meta.append((name, content)) }
-                }
+                Self.addMeta(content: content, property: m.attribute("property"), name: m.attribute("name"),
+                             openGraph: &openGraph, twitterCard: &twitterCard, meta: &meta)
             case "title":
                 if titleText == nil { titleText = m.text.nonEmptyTrimmed }
             case "link":
                 if canonicalURL == nil, m.attribute("rel")?.lowercased() == "canonical" { canonicalURL = m.attribute("href") }
             case "script":
-                guard m.attribute("type")?.trimmedWhitespace.lowercased() == "application/ld+json", let value = JSONLD.parse(m.text) else { continue }
-                switch value {
-                case .null, .bool(false): continue
-                case .array(let items): jsonLD.append(contentsOf: items)
-                default: jsonLD.append(value)
-                }
+                guard Self.isJSONLD(type: m.attribute("type")) else { continue }
+                jsonLD += Self.jsonLDValues(m.text)
             default:
                 break
             }
@@ -96,6 +119,35 @@ public struct HTMLPage: Sendable {
         title = titleText
         metaDescription = meta.first { $0.name == "description" }?.content
         language = doc.root?.attribute("lang")
+    }
+
+    /// Files one `<meta content>` under OpenGraph, Twitter card or other named meta.
+    static func addMeta(content: String, property: String?, name: String?,
+                        openGraph: inout [(property: String, content: String)],
+                        twitterCard: inout [(name: String, content: String)],
+                        meta: inout [(name: String, content: String)]) {
+        if let p = property ?? (name.flatMap { $0.contains(":") && !$0.hasPrefix("twitter:") ? $0 : nil }) {
+            let prefix = p.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            if ogPrefixes.contains(prefix) { openGraph.append((p, content)); return }
+            if prefix == "twitter" { twitterCard.append((p, content)); return }
+        }
+        if let name = name?.lowercased() {
+            if name.hasPrefix("twitter:") { twitterCard.append((name, content)) } else { meta.append((name, content)) }
+        }
+    }
+
+    static func isJSONLD(type: String?) -> Bool {
+        type?.trimmedWhitespace.lowercased() == "application/ld+json"
+    }
+
+    /// A JSON-LD script's values: an array flattened one level, `null`, `false` and unparsable scripts skipped.
+    static func jsonLDValues(_ text: String) -> [JSONValue] {
+        guard let value = JSONLD.parse(text) else { return [] }
+        switch value {
+        case .null, .bool(false): return []
+        case .array(let items): return items
+        default: return [value]
+        }
     }
 
     public func og(_ property: String) -> String? {
@@ -156,6 +208,66 @@ public struct HTMLPage: Sendable {
             id: "web:\(pageURL)", platform: "web", url: pageURL, author: author, published: published, fetched: fetched,
             language: lang, title: title.map(PlainText.fromMarkup), description: plainDescription,
             hashtags: Hashtags.merge(keywords, Hashtags.extract(from: plainDescription ?? "")), captions: captions)
+    }
+}
+
+/// The event-side twin of ``HTMLPage/init(document:url:)``: `<meta>`, `<title>`, `<link>` and `<script>` elements
+/// in document order, and the root element's `lang`. Title and script text is kept as UTF-8 bytes until the element
+/// ends; results are filed by start order, as the tree's XPath lists them.
+final class HTMLPageEventScanner: HTMLEventHandler {
+    private(set) var openGraph: [(property: String, content: String)] = []
+    private(set) var twitterCard: [(name: String, content: String)] = []
+    private(set) var meta: [(name: String, content: String)] = []
+    private(set) var canonicalURL: String?
+    private(set) var language: String?
+    /// Each `<title>`'s trimmed text (nil when empty), and each JSON-LD script's values, in start order.
+    private(set) var titleSlots: [String?] = []
+    private(set) var jsonLDSlots: [[JSONValue]] = []
+
+    private struct Capture {
+        var isTitle: Bool
+        var slot: Int
+        var depth: Int
+        var bytes: [UInt8] = []
+    }
+    private var captures: [Capture] = []
+    private var depth = 0
+    private var sawRoot = false
+
+    func startElement(_ tag: HTMLTag) {
+        depth += 1
+        if !sawRoot {
+            sawRoot = true
+            language = tag.attribute("lang")
+        }
+        if tag.nameIs("meta") {
+            guard let content = tag.attribute("content") else { return }
+            HTMLPage.addMeta(content: content, property: tag.attribute("property"), name: tag.attribute("name"),
+                             openGraph: &openGraph, twitterCard: &twitterCard, meta: &meta)
+        } else if tag.nameIs("title") {
+            if titleSlots.contains(where: { $0 != nil }) { return }
+            captures.append(Capture(isTitle: true, slot: titleSlots.count, depth: depth))
+            titleSlots.append(nil)
+        } else if tag.nameIs("link") {
+            if canonicalURL == nil, tag.attribute("rel")?.lowercased() == "canonical" { canonicalURL = tag.attribute("href") }
+        } else if tag.nameIs("script") {
+            guard HTMLPage.isJSONLD(type: tag.attribute("type")) else { return }
+            captures.append(Capture(isTitle: false, slot: jsonLDSlots.count, depth: depth))
+            jsonLDSlots.append([])
+        }
+    }
+
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for i in captures.indices { captures[i].bytes.append(contentsOf: bytes) }
+    }
+
+    func endElement() {
+        if let last = captures.last, last.depth == depth {
+            captures.removeLast()
+            let s = String(decoding: last.bytes, as: UTF8.self)
+            if last.isTitle { titleSlots[last.slot] = s.nonEmptyTrimmed } else { jsonLDSlots[last.slot] = HTMLPage.jsonLDValues(s) }
+        }
+        depth -= 1
     }
 }
 

@@ -142,7 +142,8 @@ enum Hashtags {
                         continue
                     }
                     let length = d >= 0xF0 ? 4 : d >= 0xE0 ? 3 : d >= 0xC0 ? 2 : 1
-                    guard j + length <= n, let scalar = String(decoding: UnsafeBufferPointer(rebasing: b[j..<(j + length)]), as: UTF8.self).unicodeScalars.first else { break }
+                    // `b` is a String's (valid) UTF-8 and `j` a scalar boundary, so the scalar decodes in place.
+                    guard j + length <= n, let scalar = decodeScalar(b, at: j, length: length) else { break }
                     let p = scalar.properties
                     guard p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark || p.generalCategory == .spacingMark else { break }
                     if p.numericType == nil { allDigits = false }
@@ -156,6 +157,18 @@ enum Hashtags {
             return tags
         }
         return tags.isEmpty ? [] : merge(tags)
+    }
+
+    /// The scalar of the well-formed UTF-8 sequence `b[i..<i+length]` (nil for a lone continuation byte).
+    @inline(__always) static func decodeScalar(_ b: UnsafeBufferPointer<UInt8>, at i: Int, length: Int) -> Unicode.Scalar? {
+        var v: UInt32
+        switch length {
+        case 2: v = UInt32(b[i] & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+        case 3: v = UInt32(b[i] & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        case 4: v = UInt32(b[i] & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F)
+        default: return b[i] < 0x80 ? Unicode.Scalar(b[i]) : "\u{FFFD}"
+        }
+        return Unicode.Scalar(v) ?? "\u{FFFD}"
     }
 
     @inline(__always) private static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {

@@ -86,15 +86,17 @@ public enum SourceAdapter {
     /// - Parameters:
     ///   - kind: the adapter to use, or nil to detect it (``SourceKind/detect(bytes:url:mediaType:)``).
     ///   - fetched: the fetch time for `Post.fetched`.
+    ///   - contentLocation: the HTTP `Content-Location` header; feeds resolve relative links against it.
     /// - Throws: `FetchError` (`.unsupportedContent` when no kind fits; `.malformedDocument` from the adapter).
     public static func posts(from bytes: some Collection<UInt8>, url: String, mediaType: String? = nil, charset: String? = nil,
-                             kind: SourceKind? = nil, fetched: String? = nil) throws(FetchError) -> AdapterOutput {
+                             kind: SourceKind? = nil, fetched: String? = nil,
+                             contentLocation: String? = nil) throws(FetchError) -> AdapterOutput {
         guard let kind = kind ?? SourceKind.detect(bytes: bytes, url: url, mediaType: mediaType) else {
             throw FetchError(.unsupportedContent, "Cannot tell what kind of source '\(url)' is\(mediaType.map { " (Content-Type \($0))" } ?? ""). Pass --as with one of: \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")).", url: URL(string: url))
         }
         switch kind {
         case .feed:
-            return AdapterOutput(kind: kind, posts: try Feed(bytes: bytes, url: url).posts(fetched: fetched))
+            return AdapterOutput(kind: kind, posts: try Feed(bytes: bytes, url: url, contentLocation: contentLocation).posts(fetched: fetched))
         case .html:
             return AdapterOutput(kind: kind, posts: [try HTMLPage(bytes: bytes, url: url, encoding: charset).post(fetched: fetched)])
         case .telegram:

@@ -77,6 +77,20 @@ final class LibXMLTree {
     }
 
     static func parseHTML(_ bytes: UnsafeBufferPointer<UInt8>, url: String, encoding: String?) throws(MarkupError) -> LibXMLTree {
+        guard let context = htmlNewParserCtxt() else {
+            throw MarkupError(code: .malformedDocument, message: "libxml2 could not allocate an HTML parser for '\(url)'.", url: url)
+        }
+        defer { htmlFreeParserCtxt(context) }
+        let document = try readHTML(bytes, url: url, encoding: encoding, context: context)
+        let error = context.pointee.lastError
+        guard let document else { throw makeError(error, url: url, kind: "HTML") }
+        return LibXMLTree(document: document, url: url)
+    }
+
+    /// `htmlCtxtReadMemory` on `context` after choosing the encoding (``EncodingSniffer``): shared by the tree and
+    /// the event parser, so both read the same bytes the same way. Returns the document the context's SAX handler built.
+    static func readHTML(_ bytes: UnsafeBufferPointer<UInt8>, url: String, encoding: String?,
+                         context: htmlParserCtxtPtr) throws(MarkupError) -> htmlDocPtr? {
         _ = initialized
         guard bytes.count < Int(Int32.max) else { throw tooLarge(bytes.count, url) }
         var (name, skip) = EncodingSniffer.htmlEncoding(bytes, requested: encoding)
@@ -86,14 +100,10 @@ final class LibXMLTree {
             }
             name = "windows-1252"
         }
-        guard let context = htmlNewParserCtxt() else {
-            throw MarkupError(code: .malformedDocument, message: "libxml2 could not allocate an HTML parser for '\(url)'.", url: url)
-        }
-        defer { htmlFreeParserCtxt(context) }
         let body = UnsafeBufferPointer(rebasing: bytes[skip...])
         // libxml2 wants at least one byte; an empty page parses as an empty document.
         let space: [CChar] = [0x20]
-        let document: htmlDocPtr? = space.withUnsafeBufferPointer { spacePointer in
+        return space.withUnsafeBufferPointer { spacePointer in
             let (pointer, count): (UnsafePointer<CChar>, Int) =
                 if let base = body.baseAddress, !body.isEmpty {
                     (UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), body.count)
@@ -102,16 +112,13 @@ final class LibXMLTree {
                 }
             return htmlCtxtReadMemory(context, pointer, Int32(count), url, name, htmlOptions)
         }
-        let error = context.pointee.lastError
-        guard let document else { throw makeError(error, url: url, kind: "HTML") }
-        return LibXMLTree(document: document, url: url)
     }
 
     private static func tooLarge(_ count: Int, _ url: String) -> MarkupError {
         MarkupError(code: .tooLarge, message: "Document '\(url)' is \(count) bytes, over the 2 GiB libxml2 limit. Split it or fetch a smaller resource.", url: url)
     }
 
-    private static func makeError(_ error: xmlError, url: String, kind: String) -> MarkupError {
+    static func makeError(_ error: xmlError, url: String, kind: String) -> MarkupError {
         let detail = error.message.map { String(cString: $0).trimmingWhitespace() } ?? "unknown error"
         let line = error.line > 0 ? Int(error.line) : nil
         let at = line.map { " at line \($0)" } ?? ""

@@ -93,7 +93,8 @@ extension SmuggleWatch {
                 let response = try await client.fetch(url)
                 let result = try SourceAdapter.posts(
                     from: response.body, url: response.finalURL.absoluteString, mediaType: response.mediaType,
-                    charset: response.charset, kind: kind, fetched: response.evidence.fetchedISO8601)
+                    charset: response.charset, kind: kind, fetched: response.evidence.fetchedISO8601,
+                    contentLocation: response.header("Content-Location"))
                 var fresh = 0
                 for post in result.posts where seen.insert(post.id).inserted {
                     out.write(post)

@@ -95,6 +95,21 @@ func realWatchPage() -> [(String, [UInt8], ([UInt8]) throws -> Int)] {
     return [("YouTube watch page", [UInt8](data), { b in try HTMLPage(bytes: b, url: "watch.html").post().hasText ? 1 : 0 })]
 }
 
+/// libxml2's HTML parser in event (SAX) mode with a handler that does nothing: the floor under the adapters.
+final class NoOpHandler: HTMLEventHandler {
+    var elements = 0
+    func startElement(_ tag: HTMLTag) { elements += 1 }
+    func endElement() {}
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
+}
+
+func rawEventCases() -> [(String, [UInt8], ([UInt8]) throws -> Int)] {
+    [
+        ("raw HTML events", makeHTML(paragraphs: 3_000), { let h = NoOpHandler(); try HTMLEvents.parse(bytes: $0, url: "raw.html", handler: h); return 0 }),
+        ("raw HTML events, Telegram page", makeTelegram(messages: 2_000), { let h = NoOpHandler(); try HTMLEvents.parse(bytes: $0, url: "raw.html", handler: h); return 0 }),
+    ]
+}
+
 func benchParse(megabytes: Double, repetitions: Int) throws {
     // Documents of about 1 MB each (a large feed / page), parsed repeatedly up to `megabytes`.
     let cases: [(String, [UInt8], ([UInt8]) throws -> Int)] = [
@@ -108,7 +123,8 @@ func benchParse(megabytes: Double, repetitions: Int) throws {
     + (ProcessInfo.processInfo.environment["BENCH_RAW"] != nil ? [
         ("raw XML parse", makeFeed(items: 2_000), { _ = try XMLDocument(bytes: $0, url: "raw.xml"); return 0 }),
         ("raw HTML parse", makeHTML(paragraphs: 3_000), { _ = try HTMLDocument(bytes: $0, url: "raw.html"); return 0 }),
-    ] : [])
+        ("raw HTML parse, Telegram page", makeTelegram(messages: 2_000), { _ = try HTMLDocument(bytes: $0, url: "raw.html"); return 0 }),
+    ] + rawEventCases() : [])
     print("parsing on one core (release; MB per CPU-second of the parsing thread), best of \(repetitions):")
     let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
     for (name, doc, parse) in cases where only == nil || name.hasPrefix(only!) {
