@@ -19,6 +19,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     let pool: DatabasePool
     let clock: any StoreClock
     let knownFlagCache = FlagCache()
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating the file and its folder if needed) and migrates the database at `path`.
     public init(path: String, clock: any StoreClock = SystemStoreClock(), configuration: Configuration = Configuration()) throws {
@@ -46,12 +47,14 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             pool = try DatabasePool(path: path, configuration: config)
             let now = clock.now.storeMilliseconds
             try pool.writeWithoutTransaction { db in try SQLiteMigrations.migrate(db, path: path, now: now) }
+            checkpointer = try WALCheckpointer(path: path, interval: .milliseconds(20))
         } catch {
             throw Self.mapError(error, path: path)
         }
     }
 
     public func close() async {
+        checkpointer.stop()
         try? pool.close()
     }
 
