@@ -109,6 +109,9 @@ struct TrainingSink: TokenSink {
     /// Feature indexes found by `acceptsHashesOnly`, for the `add(hashes:…)` that follows it.
     let found = FeatureIndexes()
 
+    /// New tokens need their texts in the vocabulary (for explanations).
+    var needsTokenTexts: Bool { true }
+
     /// A new token needs its text in the vocabulary (for explanations); known ones do not.
     func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool {
         found.indexes.removeAll(keepingCapacity: true)
