@@ -17,6 +17,9 @@ public protocol TokenSink {
     /// Whether the sink may refuse hashes alone and ask for token texts (a trainer meeting new
     /// tokens): the fast path then keeps the folded words it reads, to give texts itself.
     var needsTokenTexts: Bool { get }
+    /// Adds tokens of one text, all with one weight, right after `acceptsHashesOnly` said no to
+    /// the same hashes; `text(k)` builds the text of token `k`. The same as `add` token by token.
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String)
 }
 
 extension TokenSink {
@@ -24,6 +27,9 @@ extension TokenSink {
     public mutating func evidence(_ e: Evidence) {}
     public func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool { false }
     public var needsTokenTexts: Bool { false }
+    public mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String) {
+        for k in 0..<hashes.count { add(hashes[k], weight: weight, origin: origin, text: text(k)) }
+    }
     public mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
         for h in hashes { add(h, weight: weight, origin: origin, text: "") }
     }

@@ -68,8 +68,12 @@ extension FeatureExtractor {
             // Token by token, as the piece path emits them, with texts for the sink to keep.
             fastPathCounts.tokenTexts += 1
             scan.tokenSources()
-            let seen = configuration.binary ? seen : nil
-            for k in 0..<tokens.count { Self.emit(&sink, seen, tokens[k], weight: weight, origin: origin, text: scan.text(ofToken: k)) }
+            if configuration.binary {
+                for k in 0..<tokens.count { Self.emit(&sink, seen, tokens[k], weight: weight, origin: origin, text: scan.text(ofToken: k)) }
+            } else {
+                let scan = scan
+                sink.add(hashes: tokens, weight: weight, origin: origin) { scan.text(ofToken: $0) }
+            }
             return
         }
         if configuration.binary {
