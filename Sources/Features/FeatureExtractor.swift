@@ -14,12 +14,22 @@ public protocol TokenSink {
     /// Adds tokens of one text by hash, all with one weight, right after `acceptsHashesOnly`
     /// said yes to the same hashes.
     mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin)
+    /// Whether the sink may refuse hashes alone and ask for token texts (a trainer meeting new
+    /// tokens): the fast path then keeps the folded words it reads, to give texts itself.
+    var needsTokenTexts: Bool { get }
+    /// Adds tokens of one text, all with one weight, right after `acceptsHashesOnly` said no to
+    /// the same hashes; `text(k)` builds the text of token `k`. The same as `add` token by token.
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String)
 }
 
 extension TokenSink {
     public var wantsEvidence: Bool { false }
     public mutating func evidence(_ e: Evidence) {}
     public func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool { false }
+    public var needsTokenTexts: Bool { false }
+    public mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String) {
+        for k in 0..<hashes.count { add(hashes[k], weight: weight, origin: origin, text: text(k)) }
+    }
     public mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
         for h in hashes { add(h, weight: weight, origin: origin, text: "") }
     }
@@ -66,6 +76,8 @@ public struct FeatureExtractor {
     var consumed: [Bool] = []
     /// The fast path's tokens of the current text (Scanning/).
     var scan = TokenScan()
+    /// How the fast path handled texts so far.
+    public internal(set) var fastPathCounts = FastPathCounts()
     /// Tokens already emitted for the current post (for `binary`); a class so emitting needs no
     /// exclusive access to the extractor while the token's text closure reads it.
     let seen = TokenSet()

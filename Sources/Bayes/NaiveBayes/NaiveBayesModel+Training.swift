@@ -109,25 +109,50 @@ struct TrainingSink: TokenSink {
     /// Feature indexes found by `acceptsHashesOnly`, for the `add(hashes:…)` that follows it.
     let found = FeatureIndexes()
 
+    /// New tokens need their texts in the vocabulary (for explanations).
+    var needsTokenTexts: Bool { true }
+
     /// A new token needs its text in the vocabulary (for explanations); known ones do not.
     func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool {
-        found.indexes.removeAll(keepingCapacity: true)
+        found.count = 0
         for h in hashes {
             guard let i = model.vocabulary.index(of: h) else { return false }
-            found.indexes.append(Int32(i))
+            found.append(Int32(i))
         }
         return true
+    }
+
+    /// The tokens of a text with new ones: `acceptsHashesOnly` found those before the first new
+    /// one; the rest are looked up or added (with their texts) in order, as `add` one by one
+    /// does, then counted as `add(hashes:…)` counts.
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String) {
+        guard found.count <= hashes.count else {
+            for k in 0..<hashes.count { add(hashes[k], weight: weight, origin: origin, text: text(k)) }
+            return
+        }
+        for k in found.count..<hashes.count {
+            let (i, isNew) = model.vocabulary.insert(hashes[k]) { text(k) }
+            if isNew { model.grow(to: i + 1) }
+            found.append(Int32(i))
+        }
+        count(weight * sign)
     }
 
     /// Counts the tokens `acceptsHashesOnly` just looked up: per count, the same additions in
     /// the same order as `add` one by one.
     mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
-        guard found.indexes.count == hashes.count else {
+        guard found.count == hashes.count else {
             for h in hashes { add(h, weight: weight, origin: origin, text: "") }
             return
         }
-        let w = weight * sign
-        found.indexes.withUnsafeBufferPointer { indexes in
+        count(weight * sign)
+    }
+
+    /// Adds `w` to the counts of the features in `found`: per count, the same additions in the
+    /// same order as `add` one by one.
+    private mutating func count(_ w: Double) {
+        let indexes = UnsafeBufferPointer(start: found.base, count: found.count)
+        do {
             model.totalCounts.withUnsafeMutableBufferPointer { counts in
                 for i in indexes { counts[Int(i)] += w }
             }
@@ -157,5 +182,25 @@ extension NaiveBayesModel {
 /// Scratch space a training sink fills while checking a text's tokens (a class, so the check
 /// can stay non-mutating).
 final class FeatureIndexes {
-    var indexes: [Int32] = []
+    private(set) var base: UnsafeMutablePointer<Int32>
+    private var capacity = 256
+    var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ i: Int32) {
+        if count == capacity { grow() }
+        base[count] = i
+        count += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: capacity * 2)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
 }

@@ -2,18 +2,42 @@
 /// pieces, with no piece array, and watches for anything that could start a contact or price
 /// pattern or a spelled-out number.
 ///
-/// Patterns look ahead, rewrite and consume pieces, so a text where `mightMatch` is set is
+/// Most patterns are found here too (`ScanPatterns.swift`): phones, prices, @handles, contact
+/// words, WeChat mentions and ids, "link in bio", the Chinese mentions. The scan keeps a small
+/// record of each piece (kind, hash, scalar, where its tokens are); a text where one of those
+/// may start (`scanPatterns`) is matched over the records exactly as `findPatterns` matches
+/// pieces, and its tokens are filtered as the piece path filters the pieces a pattern consumed.
+///
+/// Links, numbers written in words and words spelled letter by letter look ahead, rewrite
+/// pieces or need their bytes, so a text where `mightMatch` is set is
 /// extracted again by the piece path (`FeatureExtractor.extract(bytes:…)`). The watch is
 /// deliberately broad: a false alarm costs a second pass over one text, a miss would change
 /// the tokens. `EquivalenceTests` compare both paths on the corpus and on random text.
 struct TokenScan: PieceBuilder {
-    /// Token hashes, in the order the piece path emits them.
-    let tokens = HashBuffer()
+    /// Token hashes, in the order the piece path emits them (after `findPatterns`).
+    var tokens = HashBuffer()
+    /// The other token buffer: `findPatterns` writes the filtered tokens here, then swaps.
+    var spare = HashBuffer()
+    /// One record per piece, for the patterns the scan finds itself.
+    let pieces = ScanPieces()
+    /// The folded bytes of words and numbers, kept when the sink may need token texts
+    /// (`keepsText`: a trainer meeting new tokens), so texts come without the piece path.
+    let text = ByteBuffer()
+    var keepsText = false
+    var wordTextStart = 0
+    /// Pattern tokens found by `findPatterns` (they come first in `tokens`).
+    var patternCount = 0
+    /// Where each later token comes from, for `text(ofToken:)` (see `tokenSources()`).
+    let sources = HashBuffer()
     /// Copies of shared tables, so the per-word code reads no lazily initialised globals.
     let triggers = Trigger.table
     let numberHash = TokenHash.hash("__num__")
-    /// The text may hold a pattern or a number written in words: use the piece path.
+    /// The text may hold a link, a number written in words or a word spelled letter by letter:
+    /// use the piece path.
     var mightMatch = false
+    /// The text has a number, a currency sign, an '@', a word like "8k", a contact word or a
+    /// Chinese mention: run `findPatterns` over the piece records.
+    var scanPatterns = false
     var wordBigrams = true
     var cjkBigrams = true
     var isHashtag = false
@@ -29,7 +53,7 @@ struct TokenScan: PieceBuilder {
     var wholeBefore = TokenHash.offsetBasis
     var hasAlt = false
     var wordBytes = 0
-    var wordHasDigit = false
+    var wordDigits = 0
     var wordLastByte: UInt8 = 0
     var wholeUsed = false
 
@@ -45,18 +69,20 @@ struct TokenScan: PieceBuilder {
     var letterRun = -1
     /// Digit words in a row ("cinco cinco cinco"), separated only by '-', ',' or '.'.
     var numberWords = 0
-    /// Digits in the current run of numbers and '-', '.', ',', '(', ')' (a phone or an amount),
-    /// or -1 outside one.
-    var clusterDigits = -1
     var afterChineseDigit = false
     /// What the next piece must not be: "http" + ':' or '.', "t" / "wa" + '.', "v" + 信.
     var pending = Trigger.Role.none
     /// The previous piece was 加, which a "v" after it turns into a WeChat mention ("加V").
     var afterJia = false
 
-    mutating func reset(hashtag: Bool, wordBigrams: Bool, cjkBigrams: Bool) {
+    mutating func reset(hashtag: Bool, wordBigrams: Bool, cjkBigrams: Bool, keepText: Bool) {
         tokens.count = 0
+        pieces.count = 0
+        text.count = 0
+        keepsText = keepText
+        patternCount = 0
         mightMatch = false
+        scanPatterns = false
         isHashtag = hashtag
         self.wordBigrams = wordBigrams
         self.cjkBigrams = cjkBigrams
@@ -66,7 +92,6 @@ struct TokenScan: PieceBuilder {
         index = 0
         letterRun = -1
         numberWords = 0
-        clusterDigits = -1
         afterChineseDigit = false
         pending = .none
         afterJia = false
@@ -84,7 +109,8 @@ struct TokenScan: PieceBuilder {
     mutating func beginWord(spaceBefore: Bool) {
         h = TokenHash.offsetBasis
         wordBytes = 0
-        wordHasDigit = false
+        wordDigits = 0
+        wordTextStart = text.count
         hasAlt = true
         if prev == .word && wordBigrams {
             alt = TokenHash.step(prevHash, 0x20)
@@ -117,15 +143,20 @@ struct TokenScan: PieceBuilder {
     mutating func appendWord(byte: UInt8) {
         save(byte)
         step(byte)
+        if keepsText { text.append(byte) }
         wordBytes += 1
-        wordHasDigit = wordHasDigit || byte &- 0x30 < 10
+        if byte &- 0x30 < 10 { wordDigits += 1 }
         wordLastByte = byte
     }
 
     @inline(__always)
     mutating func appendWord(scalar v: UInt32) -> Int {
         save(TokenScan.lastUTF8Byte(v))
-        let n = TokenScan.forEachUTF8Byte(v) { step($0) }
+        let keep = keepsText
+        let n = TokenScan.forEachUTF8Byte(v) { b in
+            step(b)
+            if keep { text.append(b) }
+        }
         wordBytes += n
         wordLastByte = TokenScan.lastUTF8Byte(v)
         return n
@@ -138,6 +169,7 @@ struct TokenScan: PieceBuilder {
         alt = altBefore
         whole = wholeBefore
         wordBytes -= count
+        if keepsText { text.count -= count }
     }
 
     @inline(__always)
@@ -147,11 +179,13 @@ struct TokenScan: PieceBuilder {
         wholeUsed = true
         pending = .none
         if isNumber {
+            pieces.append(
+                ScanPiece(hash: 0, scalar: 0, length: Int32(wordBytes), textStart: Int32(wordTextStart), tokenStart: Int32(tokens.count), digits: Int32(wordBytes), kind: .number, spaceBefore: spaceBefore, join: false))
             tokens.append(numberHash)
-            // A number after '+' or '(' (phone), after a Chinese digit, or in a long digit run.
-            if afterChineseDigit || (prev == .punct && (prevScalar == 0x2B || prevScalar == 0x28)) { mightMatch = true }
-            clusterDigits = max(clusterDigits, 0) + wordBytes
-            if clusterDigits >= 7 { mightMatch = true }
+            // A number right after a Chinese digit: a run spelled-out numbers may join.
+            if afterChineseDigit { mightMatch = true }
+            // A phone or a price may start or end here.
+            scanPatterns = true
             letterRun = -1
             numberWords = 0
             afterChineseDigit = false
@@ -159,16 +193,17 @@ struct TokenScan: PieceBuilder {
             prev = .number
             return
         }
+        pieces.append(
+            ScanPiece(hash: h, scalar: UInt32(wordLastByte), length: Int32(wordBytes), textStart: Int32(wordTextStart), tokenStart: Int32(tokens.count), digits: Int32(wordDigits), kind: .word, spaceBefore: spaceBefore, join: hasAlt))
         tokens.append(h)
         if hasAlt { tokens.append(alt) }
         let role = triggers.role(h)
-        if role == .starter || (afterJia && role == .beforeXin) { mightMatch = true }
+        // A contact word, or 加V: a pattern `findPatterns` matches over the records.
+        if role == .starter || (afterJia && role == .beforeXin) { scanPatterns = true }
         afterJia = false
         pending = role
-        // "8k"; a currency or "mil" / "k" right after a number.
-        if wordHasDigit && wordLastByte == UInt8(ascii: "k") { mightMatch = true }
-        if clusterDigits >= 0 && (role == .unit || (wordBytes == 1 && wordLastByte == UInt8(ascii: "k"))) { mightMatch = true }
-        clusterDigits = -1
+        // "8k": a price in thousands.
+        if wordDigits > 0 && wordLastByte == UInt8(ascii: "k") { scanPatterns = true }
         if wordBytes == 1 {
             if letterRun < 0 {
                 letterRun = i
@@ -203,7 +238,7 @@ struct TokenScan: PieceBuilder {
             switch pending {
             case .beforeColonOrDot: if v == 0x3A || v == 0x2E { mightMatch = true }
             case .beforeDot: if v == 0x2E { mightMatch = true }
-            case .beforeXin: if v == 0x4FE1 { mightMatch = true }
+            case .beforeXin: if v == 0x4FE1 { scanPatterns = true }
             default: break
             }
         }
@@ -221,39 +256,42 @@ struct TokenScan: PieceBuilder {
             }
             whole = w
             wholeUsed = true
-            tokens.append(hs)
             let joined = prev == .cjk && !spaceBefore
+            pieces.append(
+                ScanPiece(hash: 0, scalar: v, length: 0, textStart: 0, tokenStart: Int32(tokens.count), digits: 0, kind: .cjk, spaceBefore: spaceBefore, join: cjkBigrams && joined))
+            tokens.append(hs)
             if cjkBigrams && joined { tokens.append(bigram) }
-            // A price unit after a number or a Chinese digit; a Chinese digit run; 微信, 私信…
-            if clusterDigits >= 0 && Trigger.isChinesePriceUnit(v) { mightMatch = true }
+            // A Chinese digit run (with a price unit); 微信, 私信… (a unit after a number is a
+            // price `findPatterns` finds).
             let digit = Trigger.chineseDigit(v) != nil
             if afterChineseDigit && (digit || Trigger.isChinesePriceUnit(v)) { mightMatch = true }
-            if joined && Self.startsCJKPattern(prevScalar, v) { mightMatch = true }
+            if joined && Self.startsCJKPattern(prevScalar, v) { scanPatterns = true }
             afterChineseDigit = digit
-            clusterDigits = -1
             letterRun = -1
             numberWords = 0
             prev = .cjk
             prevHash = hs
             prevScalar = v
         case .symbol:
+            pieces.append(
+                ScanPiece(hash: 0, scalar: v, length: 0, textStart: 0, tokenStart: Int32(tokens.count), digits: 0, kind: .symbol, spaceBefore: spaceBefore, join: false))
             var hs = TokenHash.offsetBasis
             TokenScan.forEachUTF8Byte(v) { hs = TokenHash.step(hs, $0) }
             tokens.append(hs)
             // $ € ¥ £ start a price.
-            if v == 0x24 || v == 0x20AC || v == 0xA5 || v == 0xA3 { mightMatch = true }
-            clusterDigits = -1
+            if v == 0x24 || v == 0x20AC || v == 0xA5 || v == 0xA3 { scanPatterns = true }
             letterRun = -1
             numberWords = 0
             afterChineseDigit = false
             prev = .symbol
         default:
-            // Punctuation is no token, but it joins runs: "t.g", "cinco-cinco", "555-0142".
-            if v == 0x40 { mightMatch = true }  // '@': a handle
+            pieces.append(
+                ScanPiece(hash: 0, scalar: v, length: 0, textStart: 0, tokenStart: Int32(tokens.count), digits: 0, kind: .punct, spaceBefore: spaceBefore, join: false))
+            // Punctuation is no token, but it joins runs: "t.g", "cinco-cinco".
+            if v == 0x40 { scanPatterns = true }  // '@': a handle
             let dotOrDash = v == 0x2E || v == 0x2D
             if !dotOrDash { letterRun = -1 }
             if !(dotOrDash || v == 0x2C) { numberWords = 0 }
-            if !(dotOrDash || v == 0x2C || v == 0x28 || v == 0x29) { clusterDigits = -1 }
             afterChineseDigit = false
             prev = .punct
             prevScalar = v
@@ -332,4 +370,33 @@ final class HashBuffer {
     }
 
     var hashes: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+/// Bytes of one text, in a buffer reused from text to text (as `HashBuffer`).
+final class ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity = 1024
+    var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ b: UInt8) {
+        if count == capacity { grow() }
+        base[count] = b
+        count += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    func string(_ start: Int, _ count: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: base + start, count: count), as: UTF8.self)
+    }
 }

@@ -35,6 +35,7 @@ extension SmuggleWatch {
             var extractor = FeatureExtractor(configuration: model.configuration.features)
             var out = Output()
             var w = JSONWriter()
+            let lineWriter = ScoreLineWriter(model: model, label: label)
             var total = (posts: 0, skipped: 0)
             for path in InputOptions.paths(files) {
                 let reader = input.reader()
@@ -48,8 +49,16 @@ extension SmuggleWatch {
                         total.posts += 1
                         if total.posts % 50_000 == 0 { Console.progress("scored \(total.posts) posts…") }
                     }
+                } else if !logProba {
+                    // The fast path: text bytes straight from the line, no Post per line, score
+                    // lines written from parts built once.
+                    s = try reader.forEachPostText(in: path, readingLabels: false) { post in
+                        let d = scorer.logOdds(post, extractor: &extractor)
+                        out.writeLine { lineWriter.write(id: post.id, logOdds: d, to: &$0) }
+                        total.posts += 1
+                        if total.posts % 50_000 == 0 { Console.progress("scored \(total.posts) posts…") }
+                    }
                 } else {
-                    // The fast path: text bytes straight from the line, no Post per line.
                     s = try reader.forEachPostText(in: path, readingLabels: false) { post in
                         let d = scorer.logOdds(post, extractor: &extractor)
                         let score = PostScore(

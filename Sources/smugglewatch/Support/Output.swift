@@ -18,6 +18,13 @@ struct Output {
         if buffer.count >= limit { flush() }
     }
 
+    /// Lets `body` append one line's bytes (no newline) straight into the buffer.
+    mutating func writeLine(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        buffer.append(0x0A)
+        if buffer.count >= limit { flush() }
+    }
+
     mutating func write(_ line: String) {
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
