@@ -1,5 +1,5 @@
 public import Bayes
-public import Foundation
+import Foundation
 import Posts
 public import ReviewQueue
 
