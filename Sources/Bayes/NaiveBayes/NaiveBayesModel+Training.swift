@@ -181,26 +181,4 @@ extension NaiveBayesModel {
 
 /// Scratch space a training sink fills while checking a text's tokens (a class, so the check
 /// can stay non-mutating).
-final class FeatureIndexes {
-    private(set) var base: UnsafeMutablePointer<Int32>
-    private var capacity = 256
-    var count = 0
-
-    init() { base = .allocate(capacity: capacity) }
-    deinit { base.deallocate() }
-
-    @inline(__always)
-    func append(_ i: Int32) {
-        if count == capacity { grow() }
-        base[count] = i
-        count += 1
-    }
-
-    private func grow() {
-        let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: capacity * 2)
-        bigger.update(from: base, count: count)
-        base.deallocate()
-        base = bigger
-        capacity *= 2
-    }
-}
+typealias FeatureIndexes = ReusableBuffer<Int32>

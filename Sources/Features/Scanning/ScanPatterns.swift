@@ -32,36 +32,6 @@ struct ScanPiece {
     var hasOwnToken: Bool { kind != .punct }
 }
 
-/// The piece records of one text, reused from text to text (a class with raw storage, like
-/// `HashBuffer`: an append is a store and an increment).
-final class ScanPieces {
-    private(set) var base: UnsafeMutablePointer<ScanPiece>
-    private var capacity = 128
-    var count = 0
-
-    init() { base = .allocate(capacity: capacity) }
-    deinit { base.deallocate() }
-
-    @inline(__always)
-    func append(_ p: ScanPiece) {
-        if count == capacity { grow() }
-        (base + count).initialize(to: p)
-        count += 1
-    }
-
-    private func grow() {
-        let bigger = UnsafeMutablePointer<ScanPiece>.allocate(capacity: capacity * 2)
-        bigger.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = bigger
-        capacity *= 2
-    }
-
-    @inline(__always) subscript(i: Int) -> ScanPiece {
-        get { base[i] }
-        set { base[i] = newValue }
-    }
-}
 
 extension TokenScan {
     static let phoneHash = TokenHash.hash(PatternToken.phone.rawValue)
