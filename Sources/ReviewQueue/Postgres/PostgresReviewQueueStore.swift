@@ -701,16 +701,6 @@ func withDeadline<T: Sendable>(_ timeout: Duration, location: String, _ body: @e
     }
 }
 
-/// A flag set once from any thread.
-final class Flag: @unchecked Sendable {
-    // Guarded by `lock`.
-    private var value = false
-    private let lock = NSLock()
-
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}
-
 /// The store's cached copy of the model flags.
 final class FlagCache: @unchecked Sendable {
     // Guarded by `lock`.

@@ -13,18 +13,19 @@ final class WALCheckpointer: @unchecked Sendable {
     private let connection: DatabaseQueue
     private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
-    // Guarded by `lock`.
-    private var stopping = false
-    private let lock = NSLock()
+    private let stopping = Flag()
+    private let stopped = Flag()
 
     init(path: String, interval: Duration) throws {
         var configuration = GRDB.Configuration()
         configuration.label = "smugglewatch-checkpoint"
         connection = try DatabaseQueue(path: path, configuration: configuration)
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
-        let thread = Thread { [self] in
-            while wake.wait(timeout: .now() + seconds) == .timedOut {
-                if lock.withLock({ stopping }) { break }
+        // The thread holds its parts, not `self`, so a store dropped without close() still
+        // stops it from deinit.
+        let (connection, wake, done, stopping) = (connection, wake, done, stopping)
+        let thread = Thread {
+            while wake.wait(timeout: .now() + seconds) == .timedOut, !stopping.isSet {
                 // Busy (another checkpoint running) or I/O trouble: the next round tries again,
                 // and the commits' own checkpoints still run.
                 _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
@@ -35,13 +36,10 @@ final class WALCheckpointer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the thread and closes its connection.
+    /// Stops the thread and closes its connection (once; later calls do nothing).
     func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { stopping = true }
-            return !stopping
-        }
-        guard first else { return }
+        guard !stopped.testAndSet() else { return }
+        stopping.set()
         wake.signal()
         done.wait()
         try? connection.close()
