@@ -149,7 +149,8 @@ public final class Crawler: Sendable {
             report.fetched += page.posts.count
             report.failed += page.postErrors.count
             report.errors += page.postErrors
-            let provenance = PostRouter.Provenance(rawSHA256: page.rawSHA256, fetchedAt: page.fetchedAt, sourceURL: page.sourceURL)
+            let provenance = PostRouter.Provenance(
+                rawSHA256: page.rawSHA256, fetchedAt: page.fetchedAt, sourceURL: page.sourceURL, source: source.name)
             var start = 0
             while start < page.posts.count {
                 let end = min(start + max(1, configuration.batchSize), page.posts.count)

@@ -47,11 +47,14 @@ public struct PostRouter {
         public var rawSHA256: String?
         public var fetchedAt: Date?
         public var sourceURL: String?
+        /// The crawl source's name, archived with each post id it yields (seen ids).
+        public var source: String?
 
-        public init(rawSHA256: String? = nil, fetchedAt: Date? = nil, sourceURL: String? = nil) {
+        public init(rawSHA256: String? = nil, fetchedAt: Date? = nil, sourceURL: String? = nil, source: String? = nil) {
             self.rawSHA256 = rawSHA256
             self.fetchedAt = fetchedAt
             self.sourceURL = sourceURL
+            self.source = source
         }
     }
 
@@ -145,7 +148,7 @@ public struct PostRouter {
             items.append(
                 IngestItem(
                     post: post, rawSHA256: provenance?.rawSHA256, fetchedAt: provenance?.fetchedAt,
-                    sourceURL: post.url ?? provenance?.sourceURL, prediction: prediction, routing: routing))
+                    sourceURL: post.url ?? provenance?.sourceURL, source: provenance?.source, prediction: prediction, routing: routing))
             flagged.append(isFlagged)
         }
         return (try await store.ingest(items, actor: actor), flagged)

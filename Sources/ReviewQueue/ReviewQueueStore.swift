@@ -112,7 +112,8 @@ public protocol ReviewQueueStore: Sendable {
     /// Archives ids the crawl has seen. Returns those that were new, in input order.
     func markSeen(_ ids: [String], source: String) async throws -> [String]
 
-    func hasSeen(_ id: String) async throws -> Bool
+    /// The source that first saw `id` (the crawl archives every id it fetches), nil if none did.
+    func seenSource(of id: String) async throws -> String?
 
     /// Closes connections. The store must not be used afterwards.
     func close() async

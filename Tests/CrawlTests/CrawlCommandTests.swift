@@ -21,11 +21,12 @@ struct CrawlCommandTests {
         #expect(first.count("new") >= 30)
         #expect(first.count("flagged") > 0)
         #expect(first.count("queued") > 0)
-        let (posts, predictions) = try await withStore(db) { store in
+        let (posts, predictions, seen) = try await withStore(db) { store in
             let s = try await store.stats()
-            return (s.posts, s.predictions)
+            return (s.posts, s.predictions, s.seenIDs)
         }
         #expect(posts == first.count("new"))
+        #expect(seen == posts, "every crawled id is archived")
         #expect(predictions == first.count("new") + first.count("changed"))
 
         let second = try CrawlRun.crawl(["--once", "--all", "--sources", demo, "--db", db])
@@ -248,6 +249,10 @@ struct CrawlCommandTests {
         #expect(resumed.count("unchanged", "big") == 120)
         #expect(resumed.count("new", "small") == 30)
         try await expectConsistent(db, posts: 430)
+        let seenBy = try await withStore(db) { store in
+            (try await store.seenSource(of: "gen:000000"), try await store.seenSource(of: "gen:000399"), try await store.seenSource(of: "small:000029"))
+        }
+        #expect(seenBy.0 == "big" && seenBy.1 == "big" && seenBy.2 == "small", "\(seenBy)")
 
         // Again, all unchanged (304): nothing duplicated.
         let again = try CrawlRun.crawl(["--once", "--all", "--sources", sources, "--db", db, "--worker", "w1"])
@@ -336,6 +341,8 @@ func expectConsistent(_ db: String, posts: Int, sourceLocation: SourceLocation =
         let stats = try await store.stats()
         #expect(stats.posts == posts, sourceLocation: sourceLocation)
         #expect(stats.predictions == posts, sourceLocation: sourceLocation)
+        // Archived in the same transaction as the post: no post without its seen id, and no more.
+        #expect(stats.seenIDs == posts, sourceLocation: sourceLocation)
         let open = try await openItemPostIDs(store)
         #expect(Set(open).count == open.count, sourceLocation: sourceLocation)
         #expect(open.count == stats.pending + stats.claimed + stats.expired, sourceLocation: sourceLocation)

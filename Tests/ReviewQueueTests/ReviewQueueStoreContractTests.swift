@@ -242,8 +242,9 @@ struct ReviewQueueStoreContractTests {
         #expect(try await store.markSeen(["a", "b", "a"], source: "s1") == ["a", "b"])
         #expect(try await store.markSeen(["b", "c"], source: "s2") == ["c"])
         #expect(try await store.markSeen([], source: "s2") == [])
-        #expect(try await store.hasSeen("c"))
-        #expect(try await !store.hasSeen("d"))
+        #expect(try await store.seenSource(of: "c") == "s2")
+        #expect(try await store.seenSource(of: "b") == "s1", "the first source to see an id keeps it")
+        #expect(try await store.seenSource(of: "d") == nil)
         #expect(try await store.stats().seenIDs == 3)
     }
 

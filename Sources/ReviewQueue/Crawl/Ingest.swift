@@ -8,6 +8,9 @@ public struct IngestItem: Sendable {
     public var rawSHA256: String?
     public var fetchedAt: Date?
     public var sourceURL: String?
+    /// The crawl source that yielded the post: its id goes into the seen-ids archive with this
+    /// name (the first source to see an id keeps it). Nil for imports.
+    public var source: String?
     /// Recorded only when the post is new or its content changed; nil when the caller saw the
     /// post unchanged in the store (and so did not classify it).
     public var prediction: Prediction?
@@ -15,13 +18,14 @@ public struct IngestItem: Sendable {
     public var routing: ReviewPriority.Routing?
 
     public init(
-        post: Post, rawSHA256: String? = nil, fetchedAt: Date? = nil, sourceURL: String? = nil,
+        post: Post, rawSHA256: String? = nil, fetchedAt: Date? = nil, sourceURL: String? = nil, source: String? = nil,
         prediction: Prediction?, routing: ReviewPriority.Routing?
     ) {
         self.post = post
         self.rawSHA256 = rawSHA256
         self.fetchedAt = fetchedAt
         self.sourceURL = sourceURL
+        self.source = source
         self.prediction = prediction
         self.routing = routing
     }
@@ -66,6 +70,7 @@ extension ReviewQueueStore {
         var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(items.count)
         for item in items {
+            if let source = item.source { _ = try await markSeen([item.post.id], source: source) }
             let result = try await upsertPost(
                 item.post, rawSHA256: item.rawSHA256, fetchedAt: item.fetchedAt, sourceURL: item.sourceURL, actor: actor)
             var queued = false

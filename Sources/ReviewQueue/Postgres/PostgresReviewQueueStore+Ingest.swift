@@ -39,6 +39,18 @@ extension PostgresReviewQueueStore {
                 let (id, hash) = try row.decode((String, String).self)
                 stored[id] = hash
             }
+            // The seen-ids archive, in id order too (two workers' inserts cannot deadlock).
+            let seen = prepared.compactMap { p in p.item.source.map { (p.item.post.id, $0) } }.sorted { $0.0 < $1.0 }
+            if !seen.isEmpty {
+                let seenIDs = seen.map(\.0)
+                let seenSources = seen.map(\.1)
+                try await c.query(
+                    """
+                    INSERT INTO seen_ids (id, source, first_seen_at)
+                    SELECT u.id, u.source, \(now) FROM unnest(\(seenIDs)::text[], \(seenSources)::text[]) WITH ORDINALITY AS u(id, source, n)
+                    ORDER BY u.n ON CONFLICT (id) DO NOTHING
+                    """, logger: logger)
+            }
             let unchanged = prepared.filter { stored[$0.item.post.id] == $0.hash }
             if !unchanged.isEmpty {
                 // Arrays of optionals do not encode: "" and -1 stand for "keep the stored value".

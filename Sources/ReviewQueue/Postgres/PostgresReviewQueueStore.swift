@@ -680,8 +680,8 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
         return ids.filter { fresh.contains($0) && emitted.insert($0).inserted }
     }
 
-    public func hasSeen(_ id: String) async throws -> Bool {
-        try await rows("SELECT EXISTS (SELECT 1 FROM seen_ids WHERE id = \(id))").first?.decode(Bool.self) ?? false
+    public func seenSource(of id: String) async throws -> String? {
+        try await rows("SELECT source FROM seen_ids WHERE id = \(id)").first?.decode(String.self)
     }
 }
 

@@ -48,6 +48,11 @@ extension SQLiteReviewQueueStore {
                 let post = p.item.post
                 let fetched = p.item.fetchedAt?.storeMilliseconds
                 let result: PostUpsertResult
+                if let source = p.item.source {
+                    try db.exec(
+                        sql: "INSERT INTO seen_ids (id, source, first_seen_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                        arguments: [post.id, source, now])
+                }
                 if let existing = try db.fetchRow(sql: "SELECT content_hash FROM posts WHERE id = ?", arguments: [post.id]) {
                     let oldHash: String = existing["content_hash"]
                     if oldHash == p.hash {

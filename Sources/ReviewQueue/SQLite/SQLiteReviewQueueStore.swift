@@ -564,10 +564,8 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         }
     }
 
-    public func hasSeen(_ id: String) async throws -> Bool {
-        try await read { db in
-            try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM seen_ids WHERE id = ?)", arguments: [id]) ?? false
-        }
+    public func seenSource(of id: String) async throws -> String? {
+        try await read { db in try db.fetchValue(String.self, sql: "SELECT source FROM seen_ids WHERE id = ?", arguments: [id]) }
     }
 }
 
