@@ -59,6 +59,8 @@ let package = Package(
             dependencies: [
                 "Posts",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_wal_hook: the WAL checkpointer's trigger (WALCheckpointer.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -3,6 +3,10 @@
 #
 #   Scripts/bench-store.sh [--reviewers 8] [--round-trips 4000] [--labels 4000] [--think-ms 0]
 #
+# Round trips are timed twice: as separate calls (claimNext, then addLabel: what `queue claim` and
+# `label` do) and as the review session does them (addLabelAndClaimNext: the decision and the next
+# claim in one call, one SQLite transaction; the session's first claim is not timed).
+#
 # By default the reviewers claim and label back to back, so the round trip includes waiting for
 # the other 7 (SQLite has one writer): the worst case. --think-ms N pauses each reviewer N ms on
 # average between round trips, as people reading a post do; the figures then show the service
@@ -53,6 +57,10 @@ rows = [
     (f"claim+label p99 ms ({s['reviewers']} reviewers)", "rt_p99_ms", "{:.2f}"),
     ("claim+label max ms", "rt_max_ms", "{:.2f}"),
     ("claim+label round trips/s", "rt_per_s", "{:,}"),
+    (f"review session label+next p50 ms", "session_p50_ms", "{:.2f}"),
+    (f"review session label+next p99 ms", "session_p99_ms", "{:.2f}"),
+    ("review session label+next max ms", "session_max_ms", "{:.2f}"),
+    ("review session round trips/s", "session_per_s", "{:,}"),
     ("setup upsert+enqueue posts/s", "setup_posts_per_s", "{:,}"),
 ]
 print(f"{'':40}{'SQLite':>12}{'PostgreSQL':>14}")
@@ -62,10 +70,11 @@ for name, key, fmt in rows:
 failed = []
 if s["labels_per_s"] < 2000: failed.append(f"{s['labels_per_s']} label decisions/s < 2,000")
 if s["rt_p99_ms"] >= 10: failed.append(f"claim+label p99 {s['rt_p99_ms']} ms >= 10 ms")
+if s["session_p99_ms"] >= 10: failed.append(f"review session label+next p99 {s['session_p99_ms']} ms >= 10 ms")
 with open("/proc/loadavg") as f: load = f.read().split()[0]
 print(f"(load average {load} on {__import__('os').cpu_count()} cores during the run)")
 print("reviewers back to back (worst case)" if not s.get("think_ms") else f"reviewers pause {s['think_ms']} ms on average between round trips")
 if failed:
     print("SQLite MISSED: " + "; ".join(failed)); sys.exit(1)
-print("SQLite targets met: >= 2,000 label decisions/s, claim+label p99 < 10 ms with 8 reviewers.")
+print("SQLite targets met: >= 2,000 label decisions/s, claim+label p99 < 10 ms with 8 reviewers (separate calls and review session).")
 PY

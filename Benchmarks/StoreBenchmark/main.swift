@@ -51,6 +51,21 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
+/// Hands out `n` round trips among the reviewers.
+final class Counter: @unchecked Sendable {
+    private var left: Int
+    private let lock = NSLock()
+    init(_ n: Int) { left = n }
+    func take() -> Bool { lock.withLock { left > 0 ? (left -= 1, true).1 : false } }
+}
+
+/// Each reviewer's claimed item in the review-session phase.
+actor Claims {
+    private var items: [String: ReviewItem?] = [:]
+    func current(of reviewer: String) -> ReviewItem? { items[reviewer] ?? nil }
+    func set(_ item: ReviewItem?, of reviewer: String) { items[reviewer] = .some(item) }
+}
+
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let clock = ContinuousClock()
 let store: any ReviewQueueStore
@@ -65,8 +80,8 @@ do {
 }
 let backend = store is SQLiteReviewQueueStore ? "sqlite" : "postgres"
 
-// Setup: posts for the round-trip phase are queued; posts for the label phase are not.
-let total = options.roundTrips + 2 * options.labels
+// Setup: posts for the two round-trip phases are queued; posts for the label phases are not.
+let total = 2 * options.roundTrips + 2 * options.labels
 let setupStart = clock.now
 try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
 for i in 0..<total {
@@ -74,51 +89,76 @@ for i in 0..<total {
         id: "bench:\(i)", platform: "bench", url: "https://example.test/\(i)", title: "Post \(i)",
         description: "Sample text \(i) for the store benchmark, contact 555-555-\(String(format: "%04d", i % 10000))")
     try await store.upsertPost(post, rawSHA256: nil, fetchedAt: Date(), sourceURL: post.url, actor: "bench")
-    if i < options.roundTrips {
+    if i < 2 * options.roundTrips {
         try await store.enqueue(postID: post.id, priority: Double(i % 100) / 100 + 2, reason: "flag:guidance", actor: "bench")
     }
 }
 let setupSeconds = seconds(clock.now - setupStart)
 
-// Phase 1: `reviewers` concurrent reviewers, each claim → label until the queue is empty.
+// Phase 1: `reviewers` concurrent reviewers, each claim → label until `roundTrips` are done, as
+// separate calls (`queue claim` then `label`). Phase 1b: the same through the review session's
+// one call per keystroke, `addLabelAndClaimNext` (the first claim of each reviewer is not timed).
 let flagSets: [[String]] = [["guidance"], ["contact"], ["guidance", "contact"], []]
-let roundStart = clock.now
-let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-    for r in 0..<options.reviewers {
-        group.addTask {
-            var mine: [Double] = []
-            var n = 0
-            while true {
-                let start = clock.now
-                guard let item = try await store.claimNext(for: "reviewer-\(r)") else { break }
-                try await store.addLabel(postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
-                mine.append(seconds(clock.now - start) * 1000)
-                n += 1
-                if options.thinkMilliseconds > 0 {
-                    // Exponential pauses: reviewers act independently, not in lock step.
-                    let pause = -options.thinkMilliseconds * log(Double.random(in: Double.ulpOfOne..<1))
-                    try await Task.sleep(for: .microseconds(Int64(pause * 1000)))
+
+/// Exponential pauses: reviewers act independently, not in lock step.
+func think() async throws {
+    guard options.thinkMilliseconds > 0 else { return }
+    let pause = -options.thinkMilliseconds * log(Double.random(in: Double.ulpOfOne..<1))
+    try await Task.sleep(for: .microseconds(Int64(pause * 1000)))
+}
+
+func reviewers(_ roundTrip: @escaping @Sendable (_ reviewer: String, _ n: Int) async throws -> Bool) async throws -> (latencies: [Double], seconds: Double) {
+    let start = clock.now
+    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for r in 0..<options.reviewers {
+            group.addTask {
+                var mine: [Double] = []
+                while true {
+                    let start = clock.now
+                    guard try await roundTrip("reviewer-\(r)", mine.count) else { break }
+                    mine.append(seconds(clock.now - start) * 1000)
+                    try await think()
                 }
+                return mine
             }
-            return mine
         }
+        var all: [Double] = []
+        for try await part in group { all += part }
+        return all
+    }.sorted()
+    return (latencies, seconds(clock.now - start))
+}
+
+let separateDone = Counter(options.roundTrips)
+let (latencies, roundSeconds) = try await reviewers { reviewer, n in
+    guard separateDone.take(), let item = try await store.claimNext(for: reviewer) else { return false }
+    try await store.addLabel(postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: reviewer, note: nil)
+    return true
+}
+
+let fusedDone = Counter(options.roundTrips)
+let firstClaims = Claims()
+let (fused, fusedSeconds) = try await reviewers { reviewer, n in
+    if await firstClaims.current(of: reviewer) == nil {
+        await firstClaims.set(try await store.claimNext(for: reviewer), of: reviewer)
     }
-    var all: [Double] = []
-    for try await part in group { all += part }
-    return all
-}.sorted()
-let roundSeconds = seconds(clock.now - roundStart)
+    guard let item = await firstClaims.current(of: reviewer), fusedDone.take() else { return false }
+    let result = try await store.addLabelAndClaimNext(
+        postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: reviewer, note: nil, lease: .seconds(900), excluding: [])
+    await firstClaims.set(result.next, of: reviewer)
+    return true
+}
 
 // Phase 2: label decisions, one writer, back to back.
 let labelStart = clock.now
-for i in options.roundTrips..<(options.roundTrips + options.labels) {
+for i in (2 * options.roundTrips)..<(2 * options.roundTrips + options.labels) {
     try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "bench", note: nil)
 }
 let labelSeconds = seconds(clock.now - labelStart)
 
 // Phase 3: label decisions from `reviewers` concurrent writers.
 let concurrentStart = clock.now
-let firstConcurrent = options.roundTrips + options.labels
+let firstConcurrent = 2 * options.roundTrips + options.labels
 try await withThrowingTaskGroup(of: Void.self) { group in
     for r in 0..<options.reviewers {
         group.addTask {
@@ -134,18 +174,22 @@ let concurrentRate = Double(options.labels) / concurrentSeconds
 
 let stats = try await store.stats()
 await store.close()
-guard latencies.count == options.roundTrips, stats.labels == total else {
-    fail("inconsistent run: \(latencies.count) round trips of \(options.roundTrips), \(stats.labels) labels of \(total)")
+// Each reviewer's last claim in phase 1b stays open: every other queued post was labelled once.
+guard latencies.count == options.roundTrips, fused.count == options.roundTrips, stats.labels == total, stats.claimed == 0 else {
+    fail("inconsistent run: \(latencies.count) + \(fused.count) round trips of \(options.roundTrips) each, \(stats.labels) labels of \(total), \(stats.claimed) claims open")
 }
 
 let labelRate = Double(options.labels) / labelSeconds
 let p50 = percentile(latencies, 50), p99 = percentile(latencies, 99), maxLatency = latencies.last ?? .nan
 let roundRate = Double(options.roundTrips) / roundSeconds
+let f50 = percentile(fused, 50), f99 = percentile(fused, 99), fusedMax = fused.last ?? .nan
 if options.json {
     print(
         #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"think_ms":\#(options.thinkMilliseconds),"round_trips":\#(options.roundTrips),"#
             + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
-            + #""rt_per_s":\#(Int(roundRate)),"setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
+            + #""rt_per_s":\#(Int(roundRate)),"session_p50_ms":\#(String(format: "%.3f", f50)),"session_p99_ms":\#(String(format: "%.3f", f99)),"#
+            + #""session_max_ms":\#(String(format: "%.3f", fusedMax)),"session_per_s":\#(Int(Double(options.roundTrips) / fusedSeconds)),"#
+            + #""setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
 } else {
     print("backend                         \(backend)")
     print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
@@ -153,4 +197,5 @@ if options.json {
     print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
     if options.thinkMilliseconds > 0 { print("reviewer think time             \(options.thinkMilliseconds) ms mean (exponential)") }
     print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
+    print("label+next (review session)      p50 \(String(format: "%.2f", f50)) ms, p99 \(String(format: "%.2f", f99)) ms, max \(String(format: "%.2f", fusedMax)) ms, \(Int(Double(options.roundTrips) / fusedSeconds)) round trips/s")
 }

@@ -124,6 +124,13 @@ public protocol ReviewQueueStore: Sendable {
     /// skipped in this session, which went back to the queue for others).
     func claimNext(for reviewer: String, lease: Duration, excluding itemIDs: [Int64]) async throws -> ReviewItem?
 
+    /// A review decision and the reviewer's next claim: ``addLabel(postID:flags:reviewer:note:)``
+    /// then ``claimNext(for:lease:excluding:)``, with the same rules. SQLite does both in one
+    /// transaction; the default makes the two calls.
+    func addLabelAndClaimNext(
+        postID: String, flags: [String], reviewer: String, note: String?, lease: Duration, excluding itemIDs: [Int64]
+    ) async throws -> LabelAndNext
+
     /// Undoes a review decision: appends an undo record for label `id` (labels stay
     /// append-only), so the post's current label becomes the one before it, or none. The post's
     /// queue item is re-opened and claimed by `reviewer` for `lease`, so the decision can be made
@@ -158,6 +165,13 @@ extension ReviewQueueStore {
     @discardableResult
     public func enqueue(_ postID: String, priority: Double, reason: String = "manual") async throws -> ReviewItem? {
         try await enqueue(postID: postID, priority: priority, reason: reason, actor: "system")
+    }
+
+    public func addLabelAndClaimNext(
+        postID: String, flags: [String], reviewer: String, note: String?, lease: Duration, excluding itemIDs: [Int64]
+    ) async throws -> LabelAndNext {
+        let label = try await addLabel(postID: postID, flags: flags, reviewer: reviewer, note: note)
+        return LabelAndNext(label: label, next: try await claimNext(for: reviewer, lease: lease, excluding: itemIDs))
     }
 
     @discardableResult

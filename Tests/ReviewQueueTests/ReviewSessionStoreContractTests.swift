@@ -186,4 +186,48 @@ struct ReviewSessionStoreContractTests {
         let audit = try #require(try await store.auditLog(postID: "test:3", limit: 1).first)
         #expect(audit.detailJSON.contains("\"expiredClaimBy\":\"alice\""))
     }
+
+    @Test("a decision and the next claim in one call: saved, decided, the next best item claimed, skipped ones passed over", arguments: StoreFactory.all)
+    func labelAndClaimNext(_ factory: StoreFactory) async throws {
+        let temp = try await factory.make(ManualStoreClock())
+        defer { Task { await temp.close() } }
+        let store = temp.store
+        try await store.registerModel(version: "default@1", flags: ["guidance", "contact"])
+        var ids: [Int64] = []
+        for (id, priority) in [("test:1", 4.0), ("test:2", 3.0), ("test:3", 2.0), ("test:4", 1.0)] {
+            try await store.upsertPost(samplePost(id))
+            ids.append(try #require(try await store.enqueue(id, priority: priority)).id)
+        }
+        let first = try #require(try await store.claimNext(for: "alice", lease: .seconds(60), excluding: []))
+        // test:2 was skipped this session: the next claim passes over it.
+        let result = try await store.addLabelAndClaimNext(
+            postID: first.postID, flags: ["contact"], reviewer: "alice", note: "phone in bio", lease: .seconds(60), excluding: [ids[1]])
+        #expect(result.label.postID == "test:1" && result.label.flags == ["contact"] && result.label.note == "phone in bio")
+        #expect(try await store.currentLabel(for: "test:1") == result.label)
+        let next = try #require(result.next)
+        #expect(next.id == ids[2])
+        #expect(next.state.name == "claimed")
+        let decided = try await store.items(in: "decided", limit: 10)
+        #expect(decided.map(\.id) == [ids[0]])
+        #expect(try await store.auditLog(postID: "test:3", limit: 1).first?.action == "queue.claim")
+
+        // An unknown post or flag: an error, and nothing claimed.
+        await #expect(throws: ReviewQueueError.self) {
+            _ = try await store.addLabelAndClaimNext(
+                postID: "test:none", flags: ["contact"], reviewer: "alice", note: nil, lease: .seconds(60), excluding: [])
+        }
+        await #expect(throws: ReviewQueueError.self) {
+            _ = try await store.addLabelAndClaimNext(
+                postID: "test:3", flags: ["weather"], reviewer: "alice", note: nil, lease: .seconds(60), excluding: [])
+        }
+        #expect(try await store.items(in: "claimed", limit: 10).map(\.id) == [ids[2]])
+        #expect(try await store.currentLabel(for: "test:3") == nil)
+
+        // The last decision finds the queue empty but for the skipped item it passes over.
+        let last = try await store.addLabelAndClaimNext(
+            postID: "test:3", flags: [], reviewer: "alice", note: nil, lease: .seconds(60), excluding: [ids[1], ids[3]])
+        #expect(last.label.flags.isEmpty)
+        #expect(last.next == nil)
+        #expect(try await store.items(in: "pending", limit: 10).map(\.id) == [ids[1], ids[3]])
+    }
 }

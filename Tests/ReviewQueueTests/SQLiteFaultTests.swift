@@ -162,3 +162,50 @@ struct SQLiteFaultTests {
         }
     }
 }
+
+/// WAL checkpoints run on the store's own thread once the WAL is big enough, and a commit
+/// checkpoints itself only past the larger bound.
+@Suite("SQLite WAL checkpoints")
+struct WALCheckpointTests {
+    func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Posts of about two pages each, so the WAL grows by a known amount per commit.
+    func writePosts(_ store: SQLiteReviewQueueStore, _ range: Range<Int>) async throws {
+        let filler = String(repeating: "river crossing report, weather and news. ", count: 200)
+        for i in range {
+            try await store.upsertPost(Post(id: "wal:\(i)", platform: "test", description: "\(i) \(filler)"))
+        }
+    }
+
+    @Test("the thread copies the WAL into the database after the background threshold; the WAL stays under the inline bound")
+    func backgroundCheckpoints() async throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("wal.sqlite").path
+        var configuration = SQLiteReviewQueueStore.Configuration()
+        configuration.walCheckpoints = .init(background: 40, inline: 400)
+        let store = try SQLiteReviewQueueStore(path: path, configuration: configuration)
+        let empty = fileSize(path)
+
+        // ~60 pages: past the background threshold, far below the inline one. Only the thread
+        // can have copied them into the database file.
+        try await writePosts(store, 0..<30)
+        var copied = false
+        for _ in 0..<100 where !copied {
+            try await Task.sleep(for: .milliseconds(50))
+            copied = fileSize(path) > empty + 100_000
+        }
+        #expect(copied, "database file still \(fileSize(path)) bytes (empty: \(empty)); WAL \(fileSize(path + "-wal")) bytes")
+
+        // Many more commits: the WAL file never grows past the inline bound (plus a commit's
+        // pages), where SQLite's own automatic checkpoint would let it reach 1,000 pages.
+        try await writePosts(store, 30..<600)
+        let wal = fileSize(path + "-wal")
+        #expect(wal > 0 && wal < 420 * (4096 + 24), "WAL is \(wal) bytes")
+        let stored = try await store.stats().posts
+        #expect(stored == 600)
+        await store.close()
+    }
+}

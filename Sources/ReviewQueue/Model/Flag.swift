@@ -7,6 +7,7 @@ final class Flag: @unchecked Sendable {
     private let lock = NSLock()
 
     func set() { lock.withLock { value = true } }
+    func clear() { lock.withLock { value = false } }
     var isSet: Bool { lock.withLock { value } }
 
     /// Sets the flag; returns whether it was set already.

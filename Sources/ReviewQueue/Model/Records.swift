@@ -96,6 +96,18 @@ public struct Label: Sendable, Hashable {
     public var isBenign: Bool { flags.isEmpty }
 }
 
+/// What ``ReviewQueueStore/addLabelAndClaimNext(postID:flags:reviewer:note:lease:excluding:)``
+/// did: the label saved and the item claimed next (nil when nothing is left to claim).
+public struct LabelAndNext: Sendable, Hashable {
+    public var label: Label
+    public var next: ReviewItem?
+
+    public init(label: Label, next: ReviewItem?) {
+        self.label = label
+        self.next = next
+    }
+}
+
 /// A post with its current (latest) label, for export and retraining.
 public struct LabelledPost: Sendable, Hashable {
     public var post: StoredPost

@@ -11,6 +11,8 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     public struct Configuration: Sendable {
         /// How long to wait for another process's write lock before failing.
         public var busyTimeout: Duration = .seconds(10)
+        /// WAL sizes (pages) at which checkpoints run: see ``WALCheckpointer``. Tests lower them.
+        var walCheckpoints = WALCheckpointer.Thresholds()
         public init(busyTimeout: Duration = .seconds(10)) { self.busyTimeout = busyTimeout }
     }
 
@@ -39,15 +41,17 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
         let busy = SQLiteBusyPolicy(timeout: configuration.busyTimeout)
         config.busyMode = .callback { tries in busy.shouldRetry(afterTries: tries) }
         config.label = "smugglewatch"
+        let walTrigger = WALCheckpointer.Trigger(configuration.walCheckpoints)
         config.prepareDatabase { db in
             // WAL + NORMAL: durable against process crashes, a power cut may lose the last commits.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            WALCheckpointer.install(on: db, trigger: walTrigger)
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             let now = clock.now.storeMilliseconds
             try pool.writeWithoutTransaction { db in try SQLiteMigrations.migrate(db, path: path, now: now) }
-            checkpointer = try WALCheckpointer(path: path, interval: .milliseconds(20))
+            checkpointer = try WALCheckpointer(path: path, trigger: walTrigger)
         } catch {
             throw Self.mapError(error, path: path)
         }
@@ -324,42 +328,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     }
 
     public func claimNext(for reviewer: String, lease: Duration) async throws -> ReviewItem? {
-        let path = self.path
-        return try await write { db, now in
-            // Two index range scans (the best pending item, the best lapsed claim) instead of one
-            // OR query, which SQLite answers by sorting every pending item.
-            let pending = try db.fetchRow(
-                sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE state = 'pending' ORDER BY priority DESC, id LIMIT 1")
-            let lapsed = try db.fetchRow(
-                sql: """
-                    SELECT \(Self.itemColumns) FROM queue_items WHERE state = 'claimed' AND lease_expires_at <= ?
-                    ORDER BY priority DESC, id LIMIT 1
-                    """, arguments: [now])
-            let best: Row?
-            switch (pending, lapsed) {
-            case (let p?, let l?):
-                let pKey: (Double, Int64) = (p["priority"], p["id"])
-                let lKey: (Double, Int64) = (l["priority"], l["id"])
-                best = (pKey.0 > lKey.0 || (pKey.0 == lKey.0 && pKey.1 < lKey.1)) ? p : l
-            case (let p?, nil): best = p
-            case (nil, let l?): best = l
-            case (nil, nil): best = nil
-            }
-            guard let row = best else { return nil }
-            var item = try Self.item(row, path: path)
-            var machine = ReviewItemStateMachine(item.state)
-            let action = machine.claim(by: reviewer, at: Date(storeMilliseconds: now), lease: lease)
-            var detail = ["lease": "\(Int(lease.timeInterval))s"]
-            switch action {
-            case .unavailable: return nil  // cannot happen under the write lock; be safe
-            case .claim: break
-            case .reclaimExpired(let previous, _): detail["expiredClaimBy"] = previous
-            }
-            try Self.store(machine.state, itemID: item.id, in: db)
-            try Self.audit(db, at: now, actor: reviewer, action: "queue.claim", postID: item.postID, itemID: item.id, detail: detail)
-            item.state = machine.state
-            return item
-        }
+        try await claimNext(for: reviewer, lease: lease, excluding: [])
     }
 
     public func release(itemID: Int64, by reviewer: String) async throws {
@@ -418,37 +387,43 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
 
     public func addLabel(postID: String, flags: [String], reviewer: String, note: String?) async throws -> Label {
         let flags = try StoreCoding.normalizedLabel(flags: flags, reviewer: reviewer, postID: postID)
-        let flagsJSON = StoreCoding.encode(flags: flags)
-        let path = self.path
-        let cache = knownFlagCache
+        let (path, cache) = (self.path, knownFlagCache)
         return try await write { db, now in
-            guard try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [postID]) == true
-            else { throw ReviewQueueError.unknownPost(postID) }
-            // Known flags only grow (models are never removed): a cache holding every flag is right.
-            if !cache.containsAll(flags) {
-                let known = try StoreCoding.unionOfModelFlags(db.fetchValues(String.self, sql: "SELECT flags FROM models"), location: path)
-                cache.replace(with: known)
-                try StoreCoding.checkKnown(flags, known: known)
-            }
-            try db.exec(
-                sql: "INSERT INTO labels (post_id, flags, reviewer, note, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [postID, flagsJSON, reviewer, note, now])
-            let labelID = db.lastInsertedRowID
-            var itemID: Int64?
-            if let row = try db.fetchRow(sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE post_id = ? AND state <> 'decided'", arguments: [postID])
-            {
-                let item = try Self.item(row, path: path)
-                var machine = ReviewItemStateMachine(item.state)
-                if machine.decide(by: reviewer, at: Date(storeMilliseconds: now)) == .decide {
-                    try Self.store(machine.state, itemID: item.id, in: db)
-                    itemID = item.id
-                }
-            }
-            var detail = ["flags": flagsJSON, "label": "\(labelID)"]
-            if let note { detail["note"] = note }
-            try Self.audit(db, at: now, actor: reviewer, action: "label.add", postID: postID, itemID: itemID, detail: detail)
-            return Label(id: labelID, postID: postID, flags: flags, reviewer: reviewer, note: note, createdAt: Date(storeMilliseconds: now))
+            try Self.insertLabel(db, at: now, postID: postID, flags: flags, reviewer: reviewer, note: note, cache: cache, path: path)
         }
+    }
+
+    /// The label, the item's transition to decided and the audit entry (inside a transaction).
+    static func insertLabel(
+        _ db: Database, at now: Int64, postID: String, flags: [String], reviewer: String, note: String?, cache: FlagCache, path: String
+    ) throws -> Label {
+        let flagsJSON = StoreCoding.encode(flags: flags)
+        guard try db.fetchValue(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?)", arguments: [postID]) == true
+        else { throw ReviewQueueError.unknownPost(postID) }
+        // Known flags only grow (models are never removed): a cache holding every flag is right.
+        if !cache.containsAll(flags) {
+            let known = try StoreCoding.unionOfModelFlags(db.fetchValues(String.self, sql: "SELECT flags FROM models"), location: path)
+            cache.replace(with: known)
+            try StoreCoding.checkKnown(flags, known: known)
+        }
+        try db.exec(
+            sql: "INSERT INTO labels (post_id, flags, reviewer, note, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [postID, flagsJSON, reviewer, note, now])
+        let labelID = db.lastInsertedRowID
+        var itemID: Int64?
+        if let row = try db.fetchRow(sql: "SELECT \(Self.itemColumns) FROM queue_items WHERE post_id = ? AND state <> 'decided'", arguments: [postID])
+        {
+            let item = try Self.item(row, path: path)
+            var machine = ReviewItemStateMachine(item.state)
+            if machine.decide(by: reviewer, at: Date(storeMilliseconds: now)) == .decide {
+                try Self.store(machine.state, itemID: item.id, in: db)
+                itemID = item.id
+            }
+        }
+        var detail = ["flags": flagsJSON, "label": "\(labelID)"]
+        if let note { detail["note"] = note }
+        try Self.audit(db, at: now, actor: reviewer, action: "label.add", postID: postID, itemID: itemID, detail: detail)
+        return Label(id: labelID, postID: postID, flags: flags, reviewer: reviewer, note: note, createdAt: Date(storeMilliseconds: now))
     }
 
     static func label(_ row: Row, prefix: String = "", path: String) throws -> Label {

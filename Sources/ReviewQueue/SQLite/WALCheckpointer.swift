@@ -1,34 +1,98 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
-/// Does most of the WAL checkpoint work off the commit path.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Keeps WAL checkpoints, and the disk syncs they bring, off the commit path.
 ///
-/// SQLite checkpoints inside the commit that takes the WAL past 1,000 pages: that commit copies
-/// every page written since the last checkpoint into the database file while the other writers
-/// wait behind it, and those waits were the slowest claim + label round trips. This thread runs
-/// a PASSIVE checkpoint on its own connection every `interval`; passive checkpoints never take
-/// the write lock, so writers go on meanwhile. The commit's own checkpoint then finds the pages
-/// already copied and only finishes the job (and lets the WAL start over), so it stays short.
+/// With `synchronous = NORMAL` a commit writes its pages to the WAL without syncing, but two
+/// things do sync: a checkpoint (the WAL before copying, the database after), and the first
+/// commit after a complete checkpoint, which starts the WAL over and syncs its new header.
+/// SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages, and
+/// checkpointing often (as a timer would) makes almost every commit one that starts the WAL
+/// over: either way some claims and labels waited for a disk sync (2 ms typical, 10–100 ms on a
+/// busy disk), and those were the slowest round trips.
+///
+/// So every connection of the store gets a WAL hook in place of the automatic checkpoint
+/// (``install(on:trigger:)``). After each commit it only compares the WAL's size: at
+/// ``Thresholds/background`` it wakes this thread, which runs a PASSIVE checkpoint on its own
+/// connection (passive checkpoints never take the write lock, so writers go on meanwhile). The
+/// WAL therefore starts over once per ~16 MB of writes, not once per checkpoint timer. Should the
+/// thread fall behind (writers that never pause can keep a passive checkpoint from finishing),
+/// the commit that takes the WAL to ``Thresholds/inline`` checkpoints itself, as SQLite would.
 final class WALCheckpointer: @unchecked Sendable {
+    /// When to checkpoint, in WAL pages (4 KB each).
+    struct Thresholds: Sendable, Hashable {
+        /// The thread is woken: 16 MB.
+        var background: Int32 = 4_000
+        /// The committing connection checkpoints itself: 64 MB.
+        var inline: Int32 = 16_000
+    }
+
+    /// What the connections' WAL hooks share with the thread.
+    final class Trigger: @unchecked Sendable {
+        let thresholds: Thresholds
+        init(_ thresholds: Thresholds) { self.thresholds = thresholds }
+
+        let wake = DispatchSemaphore(value: 0)
+        /// Set by the hook that wakes the thread, cleared by the thread before it checkpoints,
+        /// so the many commits past the threshold wake it once.
+        let pending = Flag()
+        let stopping = Flag()
+
+        /// The WAL hook body: runs after every commit, on the committing connection.
+        func committed(_ connection: OpaquePointer?, database: UnsafePointer<CChar>?, frames: Int32) {
+            if frames >= thresholds.inline {
+                sqlite3_wal_checkpoint_v2(connection, database, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            } else if frames >= thresholds.background, !pending.testAndSet() {
+                wake.signal()
+            }
+        }
+    }
+
+    let trigger: Trigger
     private let connection: DatabaseQueue
-    private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
-    private let stopping = Flag()
     private let stopped = Flag()
 
-    init(path: String, interval: Duration) throws {
+    /// Installs `trigger`'s WAL hook on `db` (call it from `prepareDatabase`, so every connection
+    /// of the pool has it). It replaces SQLite's automatic checkpoint.
+    static func install(on db: Database, trigger: Trigger) {
+        // Unretained: the pool's configuration closure that calls this holds `trigger` as long as
+        // any of its connections lives.
+        let context = Unmanaged.passUnretained(trigger).toOpaque()
+        sqlite3_wal_hook(
+            db.sqliteConnection,
+            { context, connection, database, frames in
+                Unmanaged<Trigger>.fromOpaque(context!).takeUnretainedValue().committed(connection, database: database, frames: frames)
+                return SQLITE_OK
+            }, context)
+    }
+
+    init(path: String, trigger: Trigger) throws {
         var configuration = GRDB.Configuration()
         configuration.label = "smugglewatch-checkpoint"
         connection = try DatabaseQueue(path: path, configuration: configuration)
-        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        self.trigger = trigger
         // The thread holds its parts, not `self`, so a store dropped without close() still
         // stops it from deinit.
-        let (connection, wake, done, stopping) = (connection, wake, done, stopping)
+        let (connection, done) = (connection, done)
         let thread = Thread {
-            while wake.wait(timeout: .now() + seconds) == .timedOut, !stopping.isSet {
-                // Busy (another checkpoint running) or I/O trouble: the next round tries again,
-                // and the commits' own checkpoints still run.
+            while true {
+                trigger.wake.wait()
+                if trigger.stopping.isSet { break }
+                trigger.pending.clear()
+                // Busy (another process's checkpoint) or I/O trouble: the next wake tries again,
+                // and the inline checkpoint still bounds the WAL.
                 _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                // Commits during a checkpoint wake the thread again at once; a short pause keeps
+                // back-to-back checkpoints (each with its syncs) from hogging the disk.
+                usleep(10_000)
             }
             done.signal()
         }
@@ -39,8 +103,8 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Stops the thread and closes its connection (once; later calls do nothing).
     func stop() {
         guard !stopped.testAndSet() else { return }
-        stopping.set()
-        wake.signal()
+        trigger.stopping.set()
+        trigger.wake.signal()
         done.wait()
         try? connection.close()
     }

@@ -163,14 +163,18 @@ public final class ReviewSession {
 
     private func decide(_ flags: [String]) async throws {
         guard let card else { return message = ("No item to decide: the queue is empty (r looks again).", .dim) }
-        let label = try await store.addLabel(postID: card.post.id, flags: flags, reviewer: options.reviewer, note: pendingNote)
+        // The decision and the next claim in one store call (one transaction on SQLite).
+        let result = try await store.addLabelAndClaimNext(
+            postID: card.post.id, flags: flags, reviewer: options.reviewer, note: pendingNote, lease: options.lease,
+            excluding: skippedItems)
+        let label = result.label
         undoStack.append(label.id)
         decided += 1
         let what = label.flags.isEmpty ? "benign" : label.flags.joined(separator: "+")
         let note = pendingNote == nil ? "" : " with a note"
         pendingNote = nil
         toggled = []
-        try await claimNext()
+        try await show(result.next)
         message = ("Saved \(card.post.id) as \(what)\(note) (label \(label.id)). u undoes.", .clear)
     }
 
@@ -217,11 +221,14 @@ public final class ReviewSession {
     }
 
     private func claimNext() async throws {
+        try await show(try await store.claimNext(for: options.reviewer, lease: options.lease, excluding: skippedItems))
+    }
+
+    /// Shows a newly claimed item (or the empty queue).
+    private func show(_ item: ReviewItem?) async throws {
         card = nil
         scroll = 0
-        if let item = try await store.claimNext(for: options.reviewer, lease: options.lease, excluding: skippedItems) {
-            card = try await load(item)
-        }
+        if let item { card = try await load(item) }
     }
 
     private func load(_ item: ReviewItem) async throws -> ReviewCard {
