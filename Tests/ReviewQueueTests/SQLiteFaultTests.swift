@@ -209,3 +209,86 @@ struct WALCheckpointTests {
         await store.close()
     }
 }
+
+/// Writes that queue up behind a running transaction share the next one, each all or nothing.
+@Suite("SQLite group commit")
+struct GroupCommitTests {
+    struct Refused: Error {}
+
+    /// A store, and a write that holds the writer for a moment so the next writes queue up.
+    func storeWithQueuedWrites(
+        _ writes: Int, body: @escaping @Sendable (Int, Database) throws -> Void
+    ) async throws -> (SQLiteReviewQueueStore, URL, [Result<Int, any Error>]) {
+        let folder = try temporaryDirectory()
+        let store = try SQLiteReviewQueueStore(path: folder.appendingPathComponent("g.sqlite").path)
+        let results = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+            group.addTask {
+                do {
+                    _ = try await store.write { _, _ in usleep(300_000) }
+                    return (-1, .success(-1))
+                } catch { return (-1, .failure(error)) }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            for k in 0..<writes {
+                group.addTask {
+                    do {
+                        return (k, .success(try await store.write { db, _ in try body(k, db); return k }))
+                    } catch { return (k, .failure(error)) }
+                }
+            }
+            var out: [Result<Int, any Error>?] = Array(repeating: nil, count: writes)
+            for await (k, result) in group where k >= 0 { out[k] = result }
+            return out.map { $0! }
+        }
+        return (store, folder, results)
+    }
+
+    func insert(_ k: Int, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO seen_ids (id, source, first_seen_at) VALUES (?, 'group', 0)", arguments: ["g:\(k)"])
+    }
+
+    func storedIDs(_ store: SQLiteReviewQueueStore) async throws -> Set<String> {
+        Set(try await store.read { db in try String.fetchAll(db, sql: "SELECT id FROM seen_ids WHERE source = 'group'") })
+    }
+
+    @Test("a write that throws rolls back only itself; the others in its group are committed")
+    func failingWriteInGroup() async throws {
+        let (store, folder, results) = try await storeWithQueuedWrites(12) { k, db in
+            try self.insert(k, db)
+            if k % 4 == 1 { throw Refused() }  // after its insert: the savepoint must undo it
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (k, result) in results.enumerated() {
+            switch result {
+            case .success(let value): #expect(k % 4 != 1 && value == k)
+            case .failure(let error): #expect(k % 4 == 1 && error is Refused, "\(k): \(error)")
+            }
+        }
+        #expect(try await storedIDs(store) == Set((0..<12).filter { $0 % 4 != 1 }.map { "g:\($0)" }))
+        // They queued up behind the slow write: far fewer transactions than writes.
+        #expect(store.groupCommit.transactions < 8, "\(store.groupCommit.transactions) transactions")
+        await store.close()
+    }
+
+    @Test("a write that ends the whole transaction fails alone; the writes rolled back with it run again, once")
+    func brokenTransactionIsRetried() async throws {
+        let (store, folder, results) = try await storeWithQueuedWrites(10) { k, db in
+            try self.insert(k, db)
+            if k == 5 {
+                // As SQLite does by itself on a full disk or an I/O error.
+                try db.execute(sql: "ROLLBACK")
+                throw Refused()
+            }
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (k, result) in results.enumerated() {
+            switch result {
+            case .success(let value): #expect(k != 5 && value == k)
+            case .failure: #expect(k == 5)
+            }
+        }
+        #expect(try await storedIDs(store) == Set((0..<10).filter { $0 != 5 }.map { "g:\($0)" }))
+        #expect(store.groupCommit.transactions < 8, "\(store.groupCommit.transactions) transactions")
+        await store.close()
+    }
+}

@@ -22,6 +22,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
     let clock: any StoreClock
     let knownFlagCache = FlagCache()
     let checkpointer: WALCheckpointer
+    let groupCommit: GroupCommit
 
     /// Opens (creating the file and its folder if needed) and migrates the database at `path`.
     public init(path: String, clock: any StoreClock = SystemStoreClock(), configuration: Configuration = Configuration()) throws {
@@ -52,6 +53,7 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             let now = clock.now.storeMilliseconds
             try pool.writeWithoutTransaction { db in try SQLiteMigrations.migrate(db, path: path, now: now) }
             checkpointer = try WALCheckpointer(path: path, trigger: walTrigger)
+            groupCommit = GroupCommit(pool: pool, clock: clock)
         } catch {
             throw Self.mapError(error, path: path)
         }
@@ -64,18 +66,11 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
 
     // MARK: - Transactions
 
-    /// Runs `body` in one `BEGIN IMMEDIATE` transaction and maps SQLite errors.
+    /// Runs `body` all or nothing in a `BEGIN IMMEDIATE` transaction, shared with the writes that
+    /// queued up meanwhile (``GroupCommit``), and maps SQLite errors.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database, Int64) throws -> T) async throws -> T {
-        let clock = self.clock
         do {
-            return try await pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db, clock.now.storeMilliseconds)
-                    return .commit
-                }
-                return result!
-            }
+            return try await groupCommit.write(body)
         } catch {
             throw Self.mapError(error, path: path)
         }
