@@ -14,6 +14,12 @@ struct Options {
     /// Mean pause of a reviewer between round trips (reading the post), in ms; 0 = back to back.
     var thinkMilliseconds = 0.0
     var json = false
+    /// Each reviewer in its own process, as people running `smugglewatch review` are.
+    var processes = false
+    /// Internal: run as one reviewer process of phase `child` ("separate" or "session").
+    var child: String?
+    var reviewerIndex = 0
+    var count = 0
 
     init(_ arguments: [String]) {
         var i = 0
@@ -30,7 +36,11 @@ struct Options {
             case "--labels": labels = Int(value()) ?? labels
             case "--think-ms": thinkMilliseconds = Double(value()) ?? thinkMilliseconds
             case "--json": json = true
-            default: fail("unknown option '\(arguments[i])'. Usage: store-bench --db PATH|URL [--reviewers 8] [--round-trips 4000] [--labels 4000] [--think-ms 0] [--json]")
+            case "--processes": processes = true
+            case "--child": child = value()
+            case "--reviewer-index": reviewerIndex = Int(value()) ?? 0
+            case "--count": count = Int(value()) ?? 0
+            default: fail("unknown option '\(arguments[i])'. Usage: store-bench --db PATH|URL [--reviewers 8] [--round-trips 4000] [--labels 4000] [--think-ms 0] [--processes] [--json]")
             }
             i += 1
         }
@@ -51,21 +61,6 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-/// Hands out `n` round trips among the reviewers.
-final class Counter: @unchecked Sendable {
-    private var left: Int
-    private let lock = NSLock()
-    init(_ n: Int) { left = n }
-    func take() -> Bool { lock.withLock { left > 0 ? (left -= 1, true).1 : false } }
-}
-
-/// Each reviewer's claimed item in the review-session phase.
-actor Claims {
-    private var items: [String: ReviewItem?] = [:]
-    func current(of reviewer: String) -> ReviewItem? { items[reviewer] ?? nil }
-    func set(_ item: ReviewItem?, of reviewer: String) { items[reviewer] = .some(item) }
-}
-
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let clock = ContinuousClock()
 let store: any ReviewQueueStore
@@ -79,25 +74,6 @@ do {
     fail("\(error)")
 }
 let backend = store is SQLiteReviewQueueStore ? "sqlite" : "postgres"
-
-// Setup: posts for the two round-trip phases are queued; posts for the label phases are not.
-let total = 2 * options.roundTrips + 2 * options.labels
-let setupStart = clock.now
-try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
-for i in 0..<total {
-    let post = Post(
-        id: "bench:\(i)", platform: "bench", url: "https://example.test/\(i)", title: "Post \(i)",
-        description: "Sample text \(i) for the store benchmark, contact 555-555-\(String(format: "%04d", i % 10000))")
-    try await store.upsertPost(post, rawSHA256: nil, fetchedAt: Date(), sourceURL: post.url, actor: "bench")
-    if i < 2 * options.roundTrips {
-        try await store.enqueue(postID: post.id, priority: Double(i % 100) / 100 + 2, reason: "flag:guidance", actor: "bench")
-    }
-}
-let setupSeconds = seconds(clock.now - setupStart)
-
-// Phase 1: `reviewers` concurrent reviewers, each claim → label until `roundTrips` are done, as
-// separate calls (`queue claim` then `label`). Phase 1b: the same through the review session's
-// one call per keystroke, `addLabelAndClaimNext` (the first claim of each reviewer is not timed).
 let flagSets: [[String]] = [["guidance"], ["contact"], ["guidance", "contact"], []]
 
 /// Exponential pauses: reviewers act independently, not in lock step.
@@ -107,58 +83,105 @@ func think() async throws {
     try await Task.sleep(for: .microseconds(Int64(pause * 1000)))
 }
 
-func reviewers(_ roundTrip: @escaping @Sendable (_ reviewer: String, _ n: Int) async throws -> Bool) async throws -> (latencies: [Double], seconds: Double) {
-    let start = clock.now
-    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-        for r in 0..<options.reviewers {
-            group.addTask {
-                var mine: [Double] = []
-                while true {
-                    let start = clock.now
-                    guard try await roundTrip("reviewer-\(r)", mine.count) else { break }
-                    mine.append(seconds(clock.now - start) * 1000)
-                    try await think()
-                }
-                return mine
-            }
+/// One reviewer's `count` timed round trips (ms). "separate": claimNext then addLabel, as
+/// `queue claim` and `label` do. "session": addLabelAndClaimNext, the review session's one call
+/// per keystroke; the session's first claim is not timed.
+func review(_ phase: String, reviewer: String, count: Int) async throws -> [Double] {
+    var times: [Double] = []
+    var current = phase == "session" ? try await store.claimNext(for: reviewer) : nil
+    while times.count < count {
+        let start = clock.now
+        let n = times.count
+        if phase == "session" {
+            guard let item = current else { break }
+            current = try await store.addLabelAndClaimNext(
+                postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: reviewer, note: nil, lease: .seconds(900),
+                excluding: []
+            ).next
+        } else {
+            guard let item = try await store.claimNext(for: reviewer) else { break }
+            try await store.addLabel(postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: reviewer, note: nil)
         }
-        var all: [Double] = []
-        for try await part in group { all += part }
-        return all
-    }.sorted()
-    return (latencies, seconds(clock.now - start))
-}
-
-let separateDone = Counter(options.roundTrips)
-let (latencies, roundSeconds) = try await reviewers { reviewer, n in
-    guard separateDone.take(), let item = try await store.claimNext(for: reviewer) else { return false }
-    try await store.addLabel(postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: reviewer, note: nil)
-    return true
-}
-
-let fusedDone = Counter(options.roundTrips)
-let firstClaims = Claims()
-let (fused, fusedSeconds) = try await reviewers { reviewer, n in
-    if await firstClaims.current(of: reviewer) == nil {
-        await firstClaims.set(try await store.claimNext(for: reviewer), of: reviewer)
+        times.append(seconds(clock.now - start) * 1000)
+        try await think()
     }
-    guard let item = await firstClaims.current(of: reviewer), fusedDone.take() else { return false }
-    let result = try await store.addLabelAndClaimNext(
-        postID: item.postID, flags: flagSets[n % flagSets.count], reviewer: reviewer, note: nil, lease: .seconds(900), excluding: [])
-    await firstClaims.set(result.next, of: reviewer)
-    return true
+    return times
 }
+
+if let phase = options.child {
+    let times = try await review(phase, reviewer: "reviewer-\(options.reviewerIndex)", count: options.count)
+    await store.close()
+    print(times.map { String($0) }.joined(separator: " "))
+    exit(0)
+}
+
+// Setup: posts for the two round-trip phases are queued (the session phase's reviewers each end
+// holding one claim, so it has `reviewers` more); posts for the label phases are not.
+let queued = 2 * options.roundTrips + options.reviewers
+let total = queued + 2 * options.labels
+let setupStart = clock.now
+try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
+for i in 0..<total {
+    let post = Post(
+        id: "bench:\(i)", platform: "bench", url: "https://example.test/\(i)", title: "Post \(i)",
+        description: "Sample text \(i) for the store benchmark, contact 555-555-\(String(format: "%04d", i % 10000))")
+    try await store.upsertPost(post, rawSHA256: nil, fetchedAt: Date(), sourceURL: post.url, actor: "bench")
+    if i < queued {
+        try await store.enqueue(postID: post.id, priority: Double(i % 100) / 100 + 2, reason: "flag:guidance", actor: "bench")
+    }
+}
+let setupSeconds = seconds(clock.now - setupStart)
+
+// Phase 1: `reviewers` concurrent reviewers, `roundTrips` round trips in all, as separate calls;
+// phase 1b: the same as the review session does them. Reviewers are tasks in this process, or
+// with --processes each its own process (this program again, with --child).
+func reviewers(_ phase: String) async throws -> (latencies: [Double], seconds: Double) {
+    let share = (0..<options.reviewers).map { r in options.roundTrips / options.reviewers + (r < options.roundTrips % options.reviewers ? 1 : 0) }
+    let start = clock.now
+    var all: [Double] = []
+    if options.processes {
+        let children = try (0..<options.reviewers).map { r in
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            child.arguments = [
+                "--db", options.db, "--child", phase, "--reviewer-index", "\(r)", "--count", "\(share[r])",
+                "--think-ms", "\(options.thinkMilliseconds)", "--reviewers", "\(options.reviewers)",
+            ]
+            let out = Pipe()
+            child.standardOutput = out
+            try child.run()
+            return (child, out)
+        }
+        for (child, out) in children {
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            child.waitUntilExit()
+            guard child.terminationStatus == 0 else { fail("a reviewer process of phase \(phase) exited with \(child.terminationStatus)") }
+            all += text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
+        }
+    } else {
+        all = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for r in 0..<options.reviewers { group.addTask { try await review(phase, reviewer: "reviewer-\(r)", count: share[r]) } }
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return all
+        }
+    }
+    return (all.sorted(), seconds(clock.now - start))
+}
+
+let (latencies, roundSeconds) = try await reviewers("separate")
+let (fused, fusedSeconds) = try await reviewers("session")
 
 // Phase 2: label decisions, one writer, back to back.
 let labelStart = clock.now
-for i in (2 * options.roundTrips)..<(2 * options.roundTrips + options.labels) {
+for i in queued..<(queued + options.labels) {
     try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "bench", note: nil)
 }
 let labelSeconds = seconds(clock.now - labelStart)
 
 // Phase 3: label decisions from `reviewers` concurrent writers.
 let concurrentStart = clock.now
-let firstConcurrent = 2 * options.roundTrips + options.labels
+let firstConcurrent = queued + options.labels
 try await withThrowingTaskGroup(of: Void.self) { group in
     for r in 0..<options.reviewers {
         group.addTask {
@@ -174,9 +197,11 @@ let concurrentRate = Double(options.labels) / concurrentSeconds
 
 let stats = try await store.stats()
 await store.close()
-// Each reviewer's last claim in phase 1b stays open: every other queued post was labelled once.
-guard latencies.count == options.roundTrips, fused.count == options.roundTrips, stats.labels == total, stats.claimed == 0 else {
-    fail("inconsistent run: \(latencies.count) + \(fused.count) round trips of \(options.roundTrips) each, \(stats.labels) labels of \(total), \(stats.claimed) claims open")
+// Each reviewer's last claim in phase 1b stays open: every other post was labelled once.
+guard latencies.count == options.roundTrips, fused.count == options.roundTrips, stats.labels == total - options.reviewers,
+    stats.claimed == options.reviewers
+else {
+    fail("inconsistent run: \(latencies.count) + \(fused.count) round trips of \(options.roundTrips) each, \(stats.labels) labels of \(total - options.reviewers), \(stats.claimed) claims open")
 }
 
 let labelRate = Double(options.labels) / labelSeconds
@@ -185,7 +210,7 @@ let roundRate = Double(options.roundTrips) / roundSeconds
 let f50 = percentile(fused, 50), f99 = percentile(fused, 99), fusedMax = fused.last ?? .nan
 if options.json {
     print(
-        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"think_ms":\#(options.thinkMilliseconds),"round_trips":\#(options.roundTrips),"#
+        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"think_ms":\#(options.thinkMilliseconds),"processes":\#(options.processes),"round_trips":\#(options.roundTrips),"#
             + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
             + #""rt_per_s":\#(Int(roundRate)),"session_p50_ms":\#(String(format: "%.3f", f50)),"session_p99_ms":\#(String(format: "%.3f", f99)),"#
             + #""session_max_ms":\#(String(format: "%.3f", fusedMax)),"session_per_s":\#(Int(Double(options.roundTrips) / fusedSeconds)),"#
@@ -195,6 +220,7 @@ if options.json {
     print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
     print("label decisions, 1 writer       \(Int(labelRate))/s (\(options.labels) labels in \(String(format: "%.2f", labelSeconds)) s)")
     print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
+    if options.processes { print("reviewers                       one process each") }
     if options.thinkMilliseconds > 0 { print("reviewer think time             \(options.thinkMilliseconds) ms mean (exponential)") }
     print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
     print("label+next (review session)      p50 \(String(format: "%.2f", f50)) ms, p99 \(String(format: "%.2f", f99)) ms, max \(String(format: "%.2f", fusedMax)) ms, \(Int(Double(options.roundTrips) / fusedSeconds)) round trips/s")
