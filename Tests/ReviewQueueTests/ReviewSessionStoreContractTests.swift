@@ -230,4 +230,25 @@ struct ReviewSessionStoreContractTests {
         #expect(last.next == nil)
         #expect(try await store.items(in: "pending", limit: 10).map(\.id) == [ids[1], ids[3]])
     }
+
+    @Test("a decision after the reviewer's own lease ran out decides that item and claims another", arguments: StoreFactory.all)
+    func labelAndClaimNextAfterLapse(_ factory: StoreFactory) async throws {
+        let clock = ManualStoreClock()
+        let temp = try await factory.make(clock)
+        defer { Task { await temp.close() } }
+        let store = temp.store
+        try await store.registerModel(version: "default@1", flags: ["guidance", "contact"])
+        var ids: [Int64] = []
+        for (id, priority) in [("test:1", 2.0), ("test:2", 1.0)] {
+            try await store.upsertPost(samplePost(id))
+            ids.append(try #require(try await store.enqueue(id, priority: priority)).id)
+        }
+        let first = try #require(try await store.claimNext(for: "alice", lease: .seconds(60), excluding: []))
+        clock.advance(by: .seconds(61))  // test:1's claim has lapsed and is the best claimable item
+        let result = try await store.addLabelAndClaimNext(
+            postID: first.postID, flags: ["guidance"], reviewer: "alice", note: nil, lease: .seconds(60), excluding: [])
+        #expect(result.next?.id == ids[1])
+        #expect(try await store.items(in: "decided", limit: 10).map(\.id) == [ids[0]])
+        #expect(try await store.items(in: "claimed", limit: 10).map(\.id) == [ids[1]])
+    }
 }

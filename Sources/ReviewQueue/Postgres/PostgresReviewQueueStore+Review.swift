@@ -152,4 +152,95 @@ extension PostgresReviewQueueStore {
             return item
         }
     }
+
+    /// One statement, one round trip: the label, the decided item and its audit entry, then the
+    /// same claim as ``claimNext(for:lease:excluding:)``. Every part of the statement sees one
+    /// snapshot, so the claim passes over the post being decided explicitly (its lease may have
+    /// run out). No post, no label and no claim.
+    public func addLabelAndClaimNext(
+        postID: String, flags: [String], reviewer: String, note: String?, lease: Duration, excluding itemIDs: [Int64]
+    ) async throws -> LabelAndNext {
+        let flags = try StoreCoding.normalizedLabel(flags: flags, reviewer: reviewer, postID: postID)
+        let flagsJSON = StoreCoding.encode(flags: flags)
+        let now = clock.now.storeMilliseconds
+        if !knownFlagCache.containsAll(flags) {
+            let known = Set(try await knownFlags())
+            knownFlagCache.replace(with: known)
+            try StoreCoding.checkKnown(flags, known: known)
+        }
+        let expiry = Date(storeMilliseconds: now).addingTimeInterval(lease.timeInterval).storeMilliseconds
+        let leaseText = "\(Int(lease.timeInterval))s"
+        let skipping = itemIDs.isEmpty ? "" : #","skipping":"\#(itemIDs.count)""#
+        let rows = try await self.rows(
+            """
+            WITH lp AS (SELECT id FROM posts WHERE id = \(postID)),
+            l AS (
+                INSERT INTO labels (post_id, flags, reviewer, note, created_at)
+                SELECT id, \(flagsJSON), \(reviewer), \(note), \(now) FROM lp RETURNING id
+            ),
+            q AS (
+                UPDATE queue_items SET state = 'decided', decided_by = \(reviewer), decided_at = \(now)
+                WHERE post_id = \(postID) AND state <> 'decided' AND EXISTS (SELECT 1 FROM l) RETURNING id
+            ),
+            la AS (
+                INSERT INTO audit_log (at, actor, action, post_id, item_id, detail)
+                SELECT \(now), \(reviewer), 'label.add', \(postID), (SELECT id FROM q),
+                    '{"flags":' || to_json(\(flagsJSON)::text)::text || ',"label":"' || l.id::text || '"'
+                        || COALESCE(',"note":' || to_json(\(note)::text)::text, '') || '}'
+                FROM l RETURNING id
+            ),
+            p AS (
+                SELECT \(unescaped: Self.itemColumns) FROM queue_items
+                WHERE state = 'pending' AND post_id <> \(postID) AND NOT (id = ANY(\(itemIDs)::bigint[])) AND EXISTS (SELECT 1 FROM lp)
+                ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            ),
+            e AS (
+                SELECT \(unescaped: Self.itemColumns) FROM queue_items
+                WHERE state = 'claimed' AND lease_expires_at <= \(now) AND post_id <> \(postID) AND NOT (id = ANY(\(itemIDs)::bigint[]))
+                    AND EXISTS (SELECT 1 FROM lp)
+                ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            ),
+            c AS (SELECT * FROM (SELECT * FROM p UNION ALL SELECT * FROM e) x ORDER BY priority DESC, id LIMIT 1),
+            u AS (
+                UPDATE queue_items qi SET state = 'claimed', claimed_by = \(reviewer), claimed_at = \(now), lease_expires_at = \(expiry)
+                FROM c WHERE qi.id = c.id RETURNING qi.id
+            ),
+            ca AS (
+                INSERT INTO audit_log (at, actor, action, post_id, item_id, detail)
+                SELECT \(now), \(reviewer), 'queue.claim', c.post_id, c.id,
+                    CASE WHEN c.state = 'claimed' THEN '{"expiredClaimBy":' || to_json(c.claimed_by)::text || ',' ELSE '{' END
+                        || '"lease":' || to_json(\(leaseText)::text)::text || \(skipping)::text || '}'
+                FROM c JOIN u ON u.id = c.id RETURNING id
+            )
+            SELECT l.id, n.id, n.post_id, n.state, n.priority, n.reason, n.enqueued_at, n.claimed_by, n.claimed_at, n.lease_expires_at,
+                n.decided_by, n.decided_at, (SELECT count(*) FROM la), (SELECT count(*) FROM ca)
+            FROM l LEFT JOIN (SELECT c.* FROM c JOIN u ON u.id = c.id) n ON true
+            """)
+        guard let row = rows.first else { throw ReviewQueueError.unknownPost(postID) }
+        let columns = try row.decode(
+            (Int64, Int64?, String?, String?, Double?, String?, Int64?, String?, Int64?, Int64?, String?, Int64?, Int64, Int64).self)
+        let label = Label(
+            id: columns.0, postID: postID, flags: flags, reviewer: reviewer, note: note, createdAt: Date(storeMilliseconds: now))
+        guard let id = columns.1, let itemPostID = columns.2, let priority = columns.4, let reason = columns.5, let enqueued = columns.6
+        else { return LabelAndNext(label: label, next: nil) }
+        // The row as it was before the claim: check the transition with the state machine.
+        guard
+            let before = ReviewItemState(
+                name: columns.3 ?? "", by: columns.7, at: columns.8.map(Date.init(storeMilliseconds:)),
+                leaseExpiresAt: columns.9.map(Date.init(storeMilliseconds:)), decidedBy: columns.10,
+                decidedAt: columns.11.map(Date.init(storeMilliseconds:)))
+        else {
+            throw ReviewQueueError(.invalidData, "Queue item \(id) in \(location) has an inconsistent state.", location: location)
+        }
+        var machine = ReviewItemStateMachine(before)
+        switch machine.claim(by: reviewer, at: Date(storeMilliseconds: now), lease: lease) {
+        case .claim, .reclaimExpired: break
+        case .unavailable: preconditionFailure("claimed item \(id) was not claimable: \(before)")
+        }
+        return LabelAndNext(
+            label: label,
+            next: ReviewItem(
+                id: id, postID: itemPostID, priority: priority, reason: reason, enqueuedAt: Date(storeMilliseconds: enqueued),
+                state: machine.state))
+    }
 }
