@@ -32,7 +32,7 @@ public struct Training {
     }
 
     public func train(inputs: [String?], progress: (Int) -> Void = { _ in }) throws -> (NaiveBayesModel, Summary) {
-        var model = NaiveBayesModel(configuration: configuration)
+        var builder = ModelBuilder(configuration: configuration)
         var extractor = FeatureExtractor(configuration: configuration.features)
         var summary = Summary()
         var hash = TokenHash.offsetBasis
@@ -42,7 +42,7 @@ public struct Training {
                     summary.unlabelled += 1
                     return
                 }
-                model.update(with: post, extractor: &extractor)
+                builder.learn(post, extractor: &extractor)
                 hash = TokenHash.hash(post.id.utf8, from: hash)
                 for l in labels { hash = TokenHash.hash(l.utf8, from: TokenHash.step(hash, 0x1F)) }
                 hash = TokenHash.step(hash, 0x0A)
@@ -58,6 +58,7 @@ public struct Training {
                 .noTrainingData,
                 "no labelled posts in \(inputs.map { $0 ?? "<stdin>" }.joined(separator: ", ")): training needs posts with a 'labels' list ([] for benign)")
         }
+        var model = builder.model()
         try model.validateForScoring()
         let canReread = !inputs.contains { $0 == nil || $0 == "-" }
         if folds >= 2, canReread {

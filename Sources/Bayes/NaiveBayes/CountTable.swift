@@ -1,0 +1,182 @@
+/// The counts `train` adds up, keyed by token hash: one open-addressing table whose row for a
+/// token holds its key and every count (total, then one per flag) side by side, so counting a
+/// token touches one row, where the model's layout (`Vocabulary` keys, then slots, then
+/// `totalCounts[i]`, then `flagCounts[f][i]`) touches up to 3 + F arrays, each a cache miss
+/// once the vocabulary outgrows the cache.
+///
+/// Slots follow `Vocabulary`'s rules exactly (the same home slot, linear probing, growth when
+/// half full, re-insertion in slot order), so ``vocabulary()`` gives the table that
+/// `Vocabulary.insert` would have built, slot for slot, and features are numbered in the order
+/// they were first seen. New token texts go back to back into one byte arena, as in
+/// `Vocabulary`.
+///
+/// Counts are stored as the bit patterns of `Double`s and added one addition at a time, in the
+/// order the model adds them, so the sums are bit-identical.
+final class CountTable {
+    /// Table slots (a power of two).
+    private(set) var capacity: Int
+    /// Words per row: the key (0: empty slot), the total count, one count per flag.
+    private(set) var stride: Int
+    private(set) var flagCount = 0
+    /// Features stored.
+    private(set) var count = 0
+    private var mask: Int
+    private var shift: UInt64
+    private var rows: UnsafeMutablePointer<UInt64>
+    /// The feature index of each filled slot (the order tokens were first seen).
+    private var indexes: UnsafeMutablePointer<Int32>
+    /// Token texts, back to back; token `i` is `blob[offsets[i]..<offsets[i+1]]`.
+    private(set) var blob: [UInt8] = []
+    private(set) var offsets: [UInt32] = [0]
+
+    /// A table as empty as `Vocabulary()`: 8,192 slots.
+    init(capacity: Int = Vocabulary().capacity) {
+        precondition(capacity >= 2 && capacity & (capacity - 1) == 0, "the capacity must be a power of two")
+        self.capacity = capacity
+        stride = 2
+        mask = capacity - 1
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        rows = .allocate(capacity: capacity * stride)
+        rows.initialize(repeating: 0, count: capacity * stride)
+        indexes = .allocate(capacity: capacity)
+        indexes.initialize(repeating: -1, count: capacity)
+    }
+
+    deinit {
+        rows.deallocate()
+        indexes.deallocate()
+    }
+
+    @inline(__always) private func home(_ k: UInt64) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// The slot of a token, or -1 when the table lacks it.
+    @inline(__always)
+    func slot(of hash: UInt64) -> Int {
+        let k = Vocabulary.key(hash)
+        var i = home(k)
+        while true {
+            let stored = rows[i &* stride]
+            if stored == k { return i }
+            if stored == 0 { return -1 }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    /// The slot of a token, adding it (with its text, and zero counts) when new. Adding may grow
+    /// the table, which moves every row: slots found before are then stale.
+    @inline(__always)
+    func slot(inserting hash: UInt64, text: () -> String) -> Int {
+        let k = Vocabulary.key(hash)
+        var i = home(k)
+        while true {
+            let stored = rows[i &* stride]
+            if stored == k { return i }
+            if stored == 0 { break }
+            i = (i &+ 1) & mask
+        }
+        return insert(k, at: i, text: text)
+    }
+
+    /// Adds key `k`, absent, whose probe ended at the empty slot `i`.
+    private func insert(_ k: UInt64, at slot: Int, text: () -> String) -> Int {
+        var i = slot
+        if (count + 1) * 2 > capacity {
+            grow()
+            i = home(k)
+            while rows[i &* stride] != 0 { i = (i &+ 1) & mask }
+        }
+        rows[i &* stride] = k
+        indexes[i] = Int32(count)
+        count += 1
+        blob.append(contentsOf: text().utf8)
+        offsets.append(UInt32(blob.count))
+        return i
+    }
+
+    /// Doubles the slots, re-inserting the rows in slot order (as `Vocabulary` does).
+    private func grow() {
+        let oldRows = rows
+        let oldIndexes = indexes
+        let oldCapacity = capacity
+        capacity *= 2
+        mask = capacity - 1
+        shift -= 1
+        rows = .allocate(capacity: capacity * stride)
+        rows.initialize(repeating: 0, count: capacity * stride)
+        indexes = .allocate(capacity: capacity)
+        indexes.initialize(repeating: -1, count: capacity)
+        for s in 0..<oldCapacity {
+            let row = oldRows + s * stride
+            let k = row[0]
+            if k == 0 { continue }
+            var i = home(k)
+            while rows[i &* stride] != 0 { i = (i &+ 1) & mask }
+            (rows + i * stride).update(from: row, count: stride)
+            indexes[i] = oldIndexes[s]
+        }
+        oldRows.deallocate()
+        oldIndexes.deallocate()
+    }
+
+    /// Adds a count column for a new flag (zero for every token so far); returns its number.
+    func addFlag() -> Int {
+        let old = rows
+        let oldStride = stride
+        stride += 1
+        rows = .allocate(capacity: capacity * stride)
+        for s in 0..<capacity {
+            (rows + s * stride).initialize(from: old + s * oldStride, count: oldStride)
+            (rows + s * stride + oldStride).initialize(to: Double(0).bitPattern)
+        }
+        old.deallocate()
+        flagCount += 1
+        return flagCount - 1
+    }
+
+    /// Adds `w` to the total count of the token in `slot` and to its count for each flag in
+    /// `flags`.
+    @inline(__always)
+    func add(_ w: Double, slot: Int, flags: UnsafeBufferPointer<Int>) {
+        let row = rows + slot &* stride
+        row[1] = (Double(bitPattern: row[1]) + w).bitPattern
+        for f in flags { row[2 &+ f] = (Double(bitPattern: row[2 &+ f]) + w).bitPattern }
+    }
+
+    /// The key stored in `slot` (0 for an empty slot).
+    func key(atSlot slot: Int) -> UInt64 { rows[slot * stride] }
+
+    /// The feature index stored in `slot` (-1 for an empty slot).
+    func index(atSlot slot: Int) -> Int { Int(indexes[slot]) }
+
+    /// The counts of the token in `slot`: total, then one per flag.
+    func counts(atSlot slot: Int) -> [Double] {
+        (1..<stride).map { Double(bitPattern: rows[slot * stride + $0]) }
+    }
+
+    /// The vocabulary `Vocabulary.insert` would have built from the same tokens, in the same
+    /// order.
+    func vocabulary() -> Vocabulary {
+        var keys = [UInt64](repeating: 0, count: capacity)
+        var slots = [Int32](repeating: -1, count: capacity)
+        for s in 0..<capacity {
+            keys[s] = rows[s * stride]
+            slots[s] = indexes[s]
+        }
+        return Vocabulary(keys: keys, slots: slots, blob: blob, offsets: offsets)
+    }
+
+    /// The counts in the model's layout: `total[i]`, and `flags[f][i]`, for feature `i`.
+    func columns() -> (total: [Double], flags: [[Double]]) {
+        var total = [Double](repeating: 0, count: count)
+        var flags = [[Double]](repeating: total, count: flagCount)
+        for s in 0..<capacity where indexes[s] >= 0 {
+            let i = Int(indexes[s])
+            let row = rows + s * stride
+            total[i] = Double(bitPattern: row[1])
+            for f in 0..<flagCount { flags[f][i] = Double(bitPattern: row[2 + f]) }
+        }
+        return (total, flags)
+    }
+}
