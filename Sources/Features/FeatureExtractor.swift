@@ -20,6 +20,10 @@ public protocol TokenSink {
     /// Adds tokens of one text, all with one weight, right after `acceptsHashesOnly` said no to
     /// the same hashes; `text(k)` builds the text of token `k`. The same as `add` token by token.
     mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String)
+    /// The same, with `appendText(k, &bytes)` appending the UTF-8 text of token `k` to `bytes`
+    /// (a sink keeping texts in one byte arena then builds no `String`).
+    mutating func add(
+        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, inout [UInt8]) -> Void)
 }
 
 extension TokenSink {
@@ -32,6 +36,15 @@ extension TokenSink {
     }
     public mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
         for h in hashes { add(h, weight: weight, origin: origin, text: "") }
+    }
+    public mutating func add(
+        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, inout [UInt8]) -> Void
+    ) {
+        add(hashes: hashes, weight: weight, origin: origin) { k in
+            var bytes: [UInt8] = []
+            appendText(k, &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 }
 

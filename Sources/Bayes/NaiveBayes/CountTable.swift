@@ -1,3 +1,5 @@
+import Features
+
 /// The counts `train` adds up, keyed by token hash: one open-addressing table whose row for a
 /// token holds its key and every count (total, then one per flag) side by side, so counting a
 /// token touches one row, where the model's layout (`Vocabulary` keys, then slots, then
@@ -64,10 +66,11 @@ final class CountTable {
         }
     }
 
-    /// The slot of a token, adding it (with its text, and zero counts) when new. Adding may grow
-    /// the table, which moves every row: slots found before are then stale.
+    /// The slot of a token, adding it (with its text, and zero counts) when new:
+    /// `appendText(&blob)` appends its UTF-8 text to the arena. Adding may grow the table,
+    /// which moves every row: slots found before are then stale.
     @inline(__always)
-    func slot(inserting hash: UInt64, text: () -> String) -> Int {
+    func slot(inserting hash: UInt64, appendingText appendText: (inout [UInt8]) -> Void) -> Int {
         let k = Vocabulary.key(hash)
         var i = home(k)
         while true {
@@ -76,11 +79,57 @@ final class CountTable {
             if stored == 0 { break }
             i = (i &+ 1) & mask
         }
-        return insert(k, at: i, text: text)
+        return insert(k, at: i, appendingText: appendText)
+    }
+
+    /// Looks up every hash, storing the slots in `found`, until the first the table lacks:
+    /// true when it has them all.
+    @inline(__always)
+    func find(_ hashes: UnsafeBufferPointer<UInt64>, into found: ReusableBuffer<Int>) -> Bool {
+        found.reserveCapacity(hashes.count)
+        let out = found.base
+        let rows = rows, stride = stride, mask = mask, shift = shift
+        var n = 0
+        for h in hashes {
+            let k = Vocabulary.key(h)
+            var i = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while true {
+                let stored = rows[i &* stride]
+                if stored == k { break }
+                if stored == 0 {
+                    found.count = n
+                    return false
+                }
+                i = (i &+ 1) & mask
+            }
+            out[n] = i
+            n &+= 1
+        }
+        found.count = n
+        return true
+    }
+
+    /// Adds `w` to the total count of the tokens in `slots` and to their counts for each flag
+    /// in `flags`, token by token.
+    @inline(__always)
+    func add(_ w: Double, slots: UnsafeBufferPointer<Int>, flags: UnsafeBufferPointer<Int>) {
+        let rows = rows, stride = stride
+        if flags.isEmpty {
+            for s in slots {
+                let row = rows + s &* stride
+                row[1] = (Double(bitPattern: row[1]) + w).bitPattern
+            }
+            return
+        }
+        for s in slots {
+            let row = rows + s &* stride
+            row[1] = (Double(bitPattern: row[1]) + w).bitPattern
+            for f in flags { row[2 &+ f] = (Double(bitPattern: row[2 &+ f]) + w).bitPattern }
+        }
     }
 
     /// Adds key `k`, absent, whose probe ended at the empty slot `i`.
-    private func insert(_ k: UInt64, at slot: Int, text: () -> String) -> Int {
+    private func insert(_ k: UInt64, at slot: Int, appendingText appendText: (inout [UInt8]) -> Void) -> Int {
         var i = slot
         if (count + 1) * 2 > capacity {
             grow()
@@ -90,7 +139,7 @@ final class CountTable {
         rows[i &* stride] = k
         indexes[i] = Int32(count)
         count += 1
-        blob.append(contentsOf: text().utf8)
+        appendText(&blob)
         offsets.append(UInt32(blob.count))
         return i
     }
@@ -158,25 +207,24 @@ final class CountTable {
     /// The vocabulary `Vocabulary.insert` would have built from the same tokens, in the same
     /// order.
     func vocabulary() -> Vocabulary {
-        var keys = [UInt64](repeating: 0, count: capacity)
-        var slots = [Int32](repeating: -1, count: capacity)
-        for s in 0..<capacity {
-            keys[s] = rows[s * stride]
-            slots[s] = indexes[s]
+        let keys = [UInt64](unsafeUninitializedCapacity: capacity) { out, n in
+            for s in 0..<capacity { out[s] = rows[s &* stride] }
+            n = capacity
         }
+        let slots = Array(UnsafeBufferPointer(start: indexes, count: capacity))
         return Vocabulary(keys: keys, slots: slots, blob: blob, offsets: offsets)
     }
 
     /// The counts in the model's layout: `total[i]`, and `flags[f][i]`, for feature `i`.
     func columns() -> (total: [Double], flags: [[Double]]) {
-        var total = [Double](repeating: 0, count: count)
-        var flags = [[Double]](repeating: total, count: flagCount)
-        for s in 0..<capacity where indexes[s] >= 0 {
-            let i = Int(indexes[s])
-            let row = rows + s * stride
-            total[i] = Double(bitPattern: row[1])
-            for f in 0..<flagCount { flags[f][i] = Double(bitPattern: row[2 + f]) }
+        func column(_ word: Int) -> [Double] {
+            [Double](unsafeUninitializedCapacity: count) { out, n in
+                for s in 0..<capacity where indexes[s] >= 0 {
+                    out[Int(indexes[s])] = Double(bitPattern: rows[s &* stride &+ word])
+                }
+                n = count
+            }
         }
-        return (total, flags)
+        return (column(1), (0..<flagCount).map { column(2 + $0) })
     }
 }

@@ -75,6 +75,8 @@ struct CountingSink: TokenSink {
     let postFlags = ReusableBuffer<Int>(capacity: 8)
     /// Slots found by `acceptsHashesOnly`, for the `add(hashes:…)` that follows it.
     let found = ReusableBuffer<Int>()
+    /// Room for one slot.
+    let one = ReusableBuffer<Int>(capacity: 1)
 
     init(table: CountTable) {
         self.table = table
@@ -84,31 +86,33 @@ struct CountingSink: TokenSink {
 
     /// A new token needs its text in the vocabulary; known ones do not.
     func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool {
-        found.count = 0
-        for h in hashes {
-            let s = table.slot(of: h)
-            if s < 0 { return false }
-            found.append(s)
-        }
-        return true
+        table.find(hashes, into: found)
     }
 
     /// The tokens of a text with new ones: `acceptsHashesOnly` found those before the first new
     /// one; the rest are looked up or added (with their texts) in order, then all counted.
-    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String) {
+    mutating func add(
+        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, inout [UInt8]) -> Void
+    ) {
         guard found.count <= hashes.count else {
-            for k in 0..<hashes.count { add(hashes[k], weight: weight, origin: origin, text: text(k)) }
+            for k in 0..<hashes.count {
+                table.add(weight, slots: slot(inserting: hashes[k]) { appendText(k, &$0) }, flags: postFlags.elements)
+            }
             return
         }
         let capacity = table.capacity
         for k in found.count..<hashes.count {
-            found.append(table.slot(inserting: hashes[k]) { text(k) })
+            found.append(table.slot(inserting: hashes[k]) { appendText(k, &$0) })
         }
         if table.capacity != capacity {
             // The table grew: every row moved.
             for k in 0..<found.count { found[k] = table.slot(of: hashes[k]) }
         }
-        count(weight)
+        table.add(weight, slots: found.elements, flags: postFlags.elements)
+    }
+
+    mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String) {
+        add(hashes: hashes, weight: weight, origin: origin) { k, blob in blob.append(contentsOf: text(k).utf8) }
     }
 
     /// Counts the tokens `acceptsHashesOnly` just found.
@@ -117,16 +121,16 @@ struct CountingSink: TokenSink {
             for h in hashes { add(h, weight: weight, origin: origin, text: "") }
             return
         }
-        count(weight)
-    }
-
-    @inline(__always)
-    private func count(_ w: Double) {
-        let flags = postFlags.elements
-        for s in found.elements { table.add(w, slot: s, flags: flags) }
+        table.add(weight, slots: found.elements, flags: postFlags.elements)
     }
 
     mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String) {
-        table.add(weight, slot: table.slot(inserting: hash, text: text), flags: postFlags.elements)
+        table.add(weight, slots: slot(inserting: hash) { $0.append(contentsOf: text().utf8) }, flags: postFlags.elements)
+    }
+
+    /// One slot, as a buffer for `CountTable.add(_:slots:flags:)`.
+    private func slot(inserting hash: UInt64, appendingText appendText: (inout [UInt8]) -> Void) -> UnsafeBufferPointer<Int> {
+        one[0] = table.slot(inserting: hash, appendingText: appendText)
+        return UnsafeBufferPointer(start: one.base, count: 1)
     }
 }

@@ -21,6 +21,13 @@ public final class ReusableBuffer<Element: BitwiseCopyable> {
         count += 1
     }
 
+    /// Makes room for `n` elements, so that many appends (or stores through `base`) need no
+    /// growth.
+    @inlinable
+    public func reserveCapacity(_ n: Int) {
+        while capacity < n { grow() }
+    }
+
     @usableFromInline func grow() {
         let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
         bigger.moveInitialize(from: base, count: count)
