@@ -20,10 +20,11 @@ public protocol TokenSink {
     /// Adds tokens of one text, all with one weight, right after `acceptsHashesOnly` said no to
     /// the same hashes; `text(k)` builds the text of token `k`. The same as `add` token by token.
     mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String)
-    /// The same, with `appendText(k, &bytes)` appending the UTF-8 text of token `k` to `bytes`
+    /// The same, with `appendText(k, bytes)` appending the UTF-8 text of token `k` to `bytes`
     /// (a sink keeping texts in one byte arena then builds no `String`).
     mutating func add(
-        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, inout [UInt8]) -> Void)
+        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin,
+        appendingText appendText: (Int, ReusableBuffer<UInt8>) -> Void)
 }
 
 extension TokenSink {
@@ -38,12 +39,14 @@ extension TokenSink {
         for h in hashes { add(h, weight: weight, origin: origin, text: "") }
     }
     public mutating func add(
-        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, inout [UInt8]) -> Void
+        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin,
+        appendingText appendText: (Int, ReusableBuffer<UInt8>) -> Void
     ) {
+        let bytes = ReusableBuffer<UInt8>(capacity: 64)
         add(hashes: hashes, weight: weight, origin: origin) { k in
-            var bytes: [UInt8] = []
-            appendText(k, &bytes)
-            return String(decoding: bytes, as: UTF8.self)
+            bytes.count = 0
+            appendText(k, bytes)
+            return String(decoding: bytes.elements, as: UTF8.self)
         }
     }
 }

@@ -28,8 +28,8 @@ final class CountTable {
     /// The feature index of each filled slot (the order tokens were first seen).
     private var indexes: UnsafeMutablePointer<Int32>
     /// Token texts, back to back; token `i` is `blob[offsets[i]..<offsets[i+1]]`.
-    private(set) var blob: [UInt8] = []
-    private(set) var offsets: [UInt32] = [0]
+    let blob = ReusableBuffer<UInt8>(capacity: 1 << 16)
+    let offsets = ReusableBuffer<UInt32>(capacity: 1 << 12)
 
     /// A table as empty as `Vocabulary()`: 8,192 slots.
     init(capacity: Int = Vocabulary().capacity) {
@@ -42,6 +42,7 @@ final class CountTable {
         rows.initialize(repeating: 0, count: capacity * stride)
         indexes = .allocate(capacity: capacity)
         indexes.initialize(repeating: -1, count: capacity)
+        offsets.append(0)
     }
 
     deinit {
@@ -67,10 +68,10 @@ final class CountTable {
     }
 
     /// The slot of a token, adding it (with its text, and zero counts) when new:
-    /// `appendText(&blob)` appends its UTF-8 text to the arena. Adding may grow the table,
+    /// `appendText(blob)` appends its UTF-8 text to the arena. Adding may grow the table,
     /// which moves every row: slots found before are then stale.
     @inline(__always)
-    func slot(inserting hash: UInt64, appendingText appendText: (inout [UInt8]) -> Void) -> Int {
+    func slot(inserting hash: UInt64, appendingText appendText: (ReusableBuffer<UInt8>) -> Void) -> Int {
         let k = Vocabulary.key(hash)
         var i = home(k)
         while true {
@@ -129,7 +130,7 @@ final class CountTable {
     }
 
     /// Adds key `k`, absent, whose probe ended at the empty slot `i`.
-    private func insert(_ k: UInt64, at slot: Int, appendingText appendText: (inout [UInt8]) -> Void) -> Int {
+    private func insert(_ k: UInt64, at slot: Int, appendingText appendText: (ReusableBuffer<UInt8>) -> Void) -> Int {
         var i = slot
         if (count + 1) * 2 > capacity {
             grow()
@@ -139,7 +140,7 @@ final class CountTable {
         rows[i &* stride] = k
         indexes[i] = Int32(count)
         count += 1
-        appendText(&blob)
+        appendText(blob)
         offsets.append(UInt32(blob.count))
         return i
     }
@@ -212,7 +213,7 @@ final class CountTable {
             n = capacity
         }
         let slots = Array(UnsafeBufferPointer(start: indexes, count: capacity))
-        return Vocabulary(keys: keys, slots: slots, blob: blob, offsets: offsets)
+        return Vocabulary(keys: keys, slots: slots, blob: Array(blob.elements), offsets: Array(offsets.elements))
     }
 
     /// The counts in the model's layout: `total[i]`, and `flags[f][i]`, for feature `i`.

@@ -92,17 +92,17 @@ struct CountingSink: TokenSink {
     /// The tokens of a text with new ones: `acceptsHashesOnly` found those before the first new
     /// one; the rest are looked up or added (with their texts) in order, then all counted.
     mutating func add(
-        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, inout [UInt8]) -> Void
+        hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, appendingText appendText: (Int, ReusableBuffer<UInt8>) -> Void
     ) {
         guard found.count <= hashes.count else {
             for k in 0..<hashes.count {
-                table.add(weight, slots: slot(inserting: hashes[k]) { appendText(k, &$0) }, flags: postFlags.elements)
+                table.add(weight, slots: slot(inserting: hashes[k]) { appendText(k, $0) }, flags: postFlags.elements)
             }
             return
         }
         let capacity = table.capacity
         for k in found.count..<hashes.count {
-            found.append(table.slot(inserting: hashes[k]) { appendText(k, &$0) })
+            found.append(table.slot(inserting: hashes[k]) { appendText(k, $0) })
         }
         if table.capacity != capacity {
             // The table grew: every row moved.
@@ -112,7 +112,7 @@ struct CountingSink: TokenSink {
     }
 
     mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin, text: (Int) -> String) {
-        add(hashes: hashes, weight: weight, origin: origin) { k, blob in blob.append(contentsOf: text(k).utf8) }
+        add(hashes: hashes, weight: weight, origin: origin) { k, blob in Self.append(text(k), to: blob) }
     }
 
     /// Counts the tokens `acceptsHashesOnly` just found.
@@ -125,11 +125,16 @@ struct CountingSink: TokenSink {
     }
 
     mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String) {
-        table.add(weight, slots: slot(inserting: hash) { $0.append(contentsOf: text().utf8) }, flags: postFlags.elements)
+        table.add(weight, slots: slot(inserting: hash) { Self.append(text(), to: $0) }, flags: postFlags.elements)
+    }
+
+    private static func append(_ text: String, to blob: ReusableBuffer<UInt8>) {
+        var text = text
+        text.withUTF8 { blob.append(contentsOf: $0) }
     }
 
     /// One slot, as a buffer for `CountTable.add(_:slots:flags:)`.
-    private func slot(inserting hash: UInt64, appendingText appendText: (inout [UInt8]) -> Void) -> UnsafeBufferPointer<Int> {
+    private func slot(inserting hash: UInt64, appendingText appendText: (ReusableBuffer<UInt8>) -> Void) -> UnsafeBufferPointer<Int> {
         one[0] = table.slot(inserting: hash, appendingText: appendText)
         return UnsafeBufferPointer(start: one.base, count: 1)
     }

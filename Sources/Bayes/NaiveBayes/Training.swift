@@ -26,6 +26,13 @@ public struct Training {
         public init() {}
     }
 
+    /// `TokenHash.hash(s.utf8, from: h)` over the string's contiguous bytes.
+    @inline(__always)
+    static func hash(_ s: String, from h: UInt64) -> UInt64 {
+        var s = s
+        return s.withUTF8 { TokenHash.hash($0, from: h) }
+    }
+
     /// Which fold a post belongs to: fixed by its id, so reruns agree.
     public static func fold(of id: String, folds: Int) -> Int {
         Int(TokenHash.hash(id) % UInt64(folds))
@@ -43,8 +50,8 @@ public struct Training {
                     return
                 }
                 builder.learn(post, extractor: &extractor)
-                hash = TokenHash.hash(post.id.utf8, from: hash)
-                for l in labels { hash = TokenHash.hash(l.utf8, from: TokenHash.step(hash, 0x1F)) }
+                hash = Self.hash(post.id, from: hash)
+                for l in labels { hash = Self.hash(l, from: TokenHash.step(hash, 0x1F)) }
                 hash = TokenHash.step(hash, 0x0A)
                 summary.posts += 1
                 if summary.posts % 10_000 == 0 { progress(summary.posts) }

@@ -72,7 +72,7 @@ extension FeatureExtractor {
                 for k in 0..<tokens.count { Self.emit(&sink, seen, tokens[k], weight: weight, origin: origin, text: scan.text(ofToken: k)) }
             } else {
                 let scan = scan
-                sink.add(hashes: tokens, weight: weight, origin: origin) { scan.appendText(ofToken: $0, to: &$1) }
+                sink.add(hashes: tokens, weight: weight, origin: origin) { scan.appendText(ofToken: $0, to: $1) }
             }
             return
         }

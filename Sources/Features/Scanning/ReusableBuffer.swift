@@ -21,6 +21,15 @@ public final class ReusableBuffer<Element: BitwiseCopyable> {
         count += 1
     }
 
+    /// Appends `elements`.
+    @inlinable
+    public func append(contentsOf elements: UnsafeBufferPointer<Element>) {
+        guard let from = elements.baseAddress else { return }
+        reserveCapacity(count + elements.count)
+        (base + count).initialize(from: from, count: elements.count)
+        count += elements.count
+    }
+
     /// Makes room for `n` elements, so that many appends (or stores through `base`) need no
     /// growth.
     @inlinable

@@ -120,43 +120,44 @@ extension TokenScan {
     }
 
     /// Appends the UTF-8 bytes of `text(ofToken: k)` to `out`, building no `String`.
-    func appendText(ofToken k: Int, to out: inout [UInt8]) {
+    func appendText(ofToken k: Int, to out: ReusableBuffer<UInt8>) {
         if k < patternCount {
-            out.append(contentsOf: (Self.patternTexts[tokens.base[k]] ?? "").utf8)
+            for b in (Self.patternTexts[tokens.base[k]] ?? "").utf8 { out.append(b) }
             return
         }
         let source = sources.base[k - patternCount]
         if source == .max {
             out.append(UInt8(ascii: "#"))
-            for i in 0..<pieces.count where pieces[i].kind != .punct && pieces[i].kind != .symbol { appendFolded(i, to: &out) }
+            for i in 0..<pieces.count where pieces[i].kind != .punct && pieces[i].kind != .symbol { appendFolded(i, to: out) }
             return
         }
         let i = Int(source >> 1)
         if source & 1 == 0 {
             if pieces[i].kind == .number {
-                out.append(contentsOf: "__num__".utf8)
+                for b in "__num__".utf8 { out.append(b) }
             } else {
-                appendFolded(i, to: &out)
+                appendFolded(i, to: out)
             }
             return
         }
         switch pieces[i].kind {
         case .cjk:
-            appendFolded(i - 1, to: &out)
-            appendFolded(i, to: &out)
+            appendFolded(i - 1, to: out)
+            appendFolded(i, to: out)
         default:
             if pieces[i - 1].kind == .word {
-                appendFolded(i - 1, to: &out)
+                appendFolded(i - 1, to: out)
                 out.append(0x20)
             } else {
                 out.append(UInt8(ascii: "#"))
             }
-            appendFolded(i, to: &out)
+            appendFolded(i, to: out)
         }
     }
 
     /// Appends the folded text of piece `i` (the bytes of `folded(i)`).
-    private func appendFolded(_ i: Int, to out: inout [UInt8]) {
+    @inline(__always)
+    private func appendFolded(_ i: Int, to out: ReusableBuffer<UInt8>) {
         let p = pieces[i]
         switch p.kind {
         case .word, .number:
