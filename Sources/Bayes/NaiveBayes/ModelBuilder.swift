@@ -7,7 +7,8 @@ public import Posts
 ///
 /// The counts live in a ``CountTable`` (one row per token with every count in it) while
 /// learning, and go into the model's arrays once, in ``model()``. Memory grows with the
-/// vocabulary, not with the posts.
+/// vocabulary, not with the posts. The table is a class: copies of a builder share it, so
+/// learn through one builder only.
 public struct ModelBuilder {
     public let configuration: NaiveBayesModel.Configuration
     /// The flags, in the order they were first seen in training labels.
