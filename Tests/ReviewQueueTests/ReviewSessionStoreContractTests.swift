@@ -20,6 +20,16 @@ struct ReviewSessionStoreContractTests {
         """#
     static let evidenceC = #"[{"kind":"phone","text":"555 555 0199","value":"5555550199","field":"description","range":[0,12]}]"#
 
+    /// Stores sample posts and queues them with these priorities; returns the item ids.
+    func enqueued(_ store: any ReviewQueueStore, _ posts: [(String, Double)]) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for (id, priority) in posts {
+            try await store.upsertPost(samplePost(id))
+            ids.append(try #require(try await store.enqueue(id, priority: priority)).id)
+        }
+        return ids
+    }
+
     func record(_ store: any ReviewQueueStore, _ id: String, _ evidence: String) async throws {
         try await store.upsertPost(samplePost(id))
         try await store.recordPrediction(
@@ -164,11 +174,7 @@ struct ReviewSessionStoreContractTests {
         let temp = try await factory.make(clock)
         defer { Task { await temp.close() } }
         let store = temp.store
-        var ids: [Int64] = []
-        for (id, priority) in [("test:1", 3.0), ("test:2", 2.0), ("test:3", 1.0)] {
-            try await store.upsertPost(samplePost(id))
-            ids.append(try #require(try await store.enqueue(id, priority: priority)).id)
-        }
+        let ids = try await enqueued(store, [("test:1", 3.0), ("test:2", 2.0), ("test:3", 1.0)])
         let first = try #require(try await store.claimNext(for: "alice", lease: .seconds(60), excluding: []))
         #expect(first.id == ids[0])
         try await store.release(itemID: first.id, by: "alice")
@@ -193,11 +199,7 @@ struct ReviewSessionStoreContractTests {
         defer { Task { await temp.close() } }
         let store = temp.store
         try await store.registerModel(version: "default@1", flags: ["guidance", "contact"])
-        var ids: [Int64] = []
-        for (id, priority) in [("test:1", 4.0), ("test:2", 3.0), ("test:3", 2.0), ("test:4", 1.0)] {
-            try await store.upsertPost(samplePost(id))
-            ids.append(try #require(try await store.enqueue(id, priority: priority)).id)
-        }
+        let ids = try await enqueued(store, [("test:1", 4.0), ("test:2", 3.0), ("test:3", 2.0), ("test:4", 1.0)])
         let first = try #require(try await store.claimNext(for: "alice", lease: .seconds(60), excluding: []))
         // test:2 was skipped this session: the next claim passes over it.
         let result = try await store.addLabelAndClaimNext(
@@ -238,11 +240,7 @@ struct ReviewSessionStoreContractTests {
         defer { Task { await temp.close() } }
         let store = temp.store
         try await store.registerModel(version: "default@1", flags: ["guidance", "contact"])
-        var ids: [Int64] = []
-        for (id, priority) in [("test:1", 2.0), ("test:2", 1.0)] {
-            try await store.upsertPost(samplePost(id))
-            ids.append(try #require(try await store.enqueue(id, priority: priority)).id)
-        }
+        let ids = try await enqueued(store, [("test:1", 2.0), ("test:2", 1.0)])
         let first = try #require(try await store.claimNext(for: "alice", lease: .seconds(60), excluding: []))
         clock.advance(by: .seconds(61))  // test:1's claim has lapsed and is the best claimable item
         let result = try await store.addLabelAndClaimNext(

@@ -1,5 +1,5 @@
 public import Features
-public import Posts
+import Posts
 
 /// Naive Bayes per flag, one-vs-rest: for each flag, posts carrying it against posts without it.
 ///

@@ -1,4 +1,4 @@
-public import Posts
+import Posts
 
 /// Writes `classify`'s score lines (without `--explain` or `--log-proba`) byte for byte as
 /// `PostScore.write(to:model:flags:)` does, faster: the parts that are the same on every line

@@ -1,4 +1,4 @@
-public import Features
+import Features
 public import Posts
 
 extension Training {

@@ -1,4 +1,4 @@
-public import Features
+import Features
 public import Posts
 
 /// Trains a model from labelled post files, streaming: posts are learned as they are read, so

@@ -1,4 +1,4 @@
-public import Features
+import Features
 public import Posts
 
 /// Brings a model's counts from what it learned (its ``TrainingManifest``) to what a plan says

@@ -1,4 +1,4 @@
-public import Posts
+import Posts
 
 /// The pattern tokens: contact identifiers, solicitations and prices.
 public enum PatternToken: String, CaseIterable, Sendable {

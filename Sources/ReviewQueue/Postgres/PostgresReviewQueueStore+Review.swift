@@ -153,24 +153,39 @@ extension PostgresReviewQueueStore {
         }
     }
 
-    /// One statement, one round trip: the label, the decided item and its audit entry, then the
-    /// same claim as ``claimNext(for:lease:excluding:)``. Every part of the statement sees one
-    /// snapshot, so the claim passes over the post being decided explicitly (its lease may have
-    /// run out). No post, no label and no claim.
     public func addLabelAndClaimNext(
         postID: String, flags: [String], reviewer: String, note: String?, lease: Duration, excluding itemIDs: [Int64]
+    ) async throws -> LabelAndNext {
+        try await addLabel(postID: postID, flags: flags, reviewer: reviewer, note: note, thenClaim: (lease, itemIDs))
+    }
+
+    /// One statement, so one round trip and atomic on its own: the label, the item's transition
+    /// (`ReviewItemStateMachine.decide`: pending or claimed → decided, decided stays) and the audit
+    /// entry; with `thenClaim`, also the same claim as ``claimNext(for:lease:excluding:)``. Every
+    /// part of the statement sees one snapshot, so the claim passes over the post being decided
+    /// explicitly (its lease may have run out). Posts are never deleted, so a missing post shows
+    /// up as no inserted label, and then nothing is claimed either.
+    func addLabel(
+        postID: String, flags: [String], reviewer: String, note: String?, thenClaim: (lease: Duration, excluding: [Int64])?
     ) async throws -> LabelAndNext {
         let flags = try StoreCoding.normalizedLabel(flags: flags, reviewer: reviewer, postID: postID)
         let flagsJSON = StoreCoding.encode(flags: flags)
         let now = clock.now.storeMilliseconds
+        // Known flags only grow (models are never removed), so a cached set that contains every
+        // flag is still right; anything else is checked against the database.
         if !knownFlagCache.containsAll(flags) {
             let known = Set(try await knownFlags())
             knownFlagCache.replace(with: known)
             try StoreCoding.checkKnown(flags, known: known)
         }
+        let claim = thenClaim != nil
+        let lease = thenClaim?.lease ?? .seconds(0)
+        let itemIDs = thenClaim?.excluding ?? []
         let expiry = Date(storeMilliseconds: now).addingTimeInterval(lease.timeInterval).storeMilliseconds
         let leaseText = "\(Int(lease.timeInterval))s"
         let skipping = itemIDs.isEmpty ? "" : #","skipping":"\#(itemIDs.count)""#
+        // `\(claim)` leads the claim's conditions: a parameter-only condition is checked once,
+        // so without a claim the queue is not scanned.
         let rows = try await self.rows(
             """
             WITH lp AS (SELECT id FROM posts WHERE id = \(postID)),
@@ -191,13 +206,14 @@ extension PostgresReviewQueueStore {
             ),
             p AS (
                 SELECT \(unescaped: Self.itemColumns) FROM queue_items
-                WHERE state = 'pending' AND post_id <> \(postID) AND NOT (id = ANY(\(itemIDs)::bigint[])) AND EXISTS (SELECT 1 FROM lp)
+                WHERE \(claim) AND state = 'pending' AND post_id <> \(postID) AND NOT (id = ANY(\(itemIDs)::bigint[]))
+                    AND EXISTS (SELECT 1 FROM lp)
                 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
             ),
             e AS (
                 SELECT \(unescaped: Self.itemColumns) FROM queue_items
-                WHERE state = 'claimed' AND lease_expires_at <= \(now) AND post_id <> \(postID) AND NOT (id = ANY(\(itemIDs)::bigint[]))
-                    AND EXISTS (SELECT 1 FROM lp)
+                WHERE \(claim) AND state = 'claimed' AND lease_expires_at <= \(now) AND post_id <> \(postID)
+                    AND NOT (id = ANY(\(itemIDs)::bigint[])) AND EXISTS (SELECT 1 FROM lp)
                 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
             ),
             c AS (SELECT * FROM (SELECT * FROM p UNION ALL SELECT * FROM e) x ORDER BY priority DESC, id LIMIT 1),
