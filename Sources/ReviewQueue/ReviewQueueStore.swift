@@ -126,7 +126,9 @@ public protocol ReviewQueueStore: Sendable {
 
     /// A review decision and the reviewer's next claim: ``addLabel(postID:flags:reviewer:note:)``
     /// then ``claimNext(for:lease:excluding:)``, with the same rules. SQLite does both in one
-    /// transaction; the default makes the two calls.
+    /// transaction; the default (PostgreSQL) makes the two calls. In one PostgreSQL statement the
+    /// decision's row lock and the claim's row locks deadlocked with another reviewer's now and
+    /// then (rows a claim locks from an old snapshot stay locked), so it keeps them apart.
     func addLabelAndClaimNext(
         postID: String, flags: [String], reviewer: String, note: String?, lease: Duration, excluding itemIDs: [Int64]
     ) async throws -> LabelAndNext

@@ -514,7 +514,43 @@ public final class PostgresReviewQueueStore: ReviewQueueStore {
     // MARK: - Labels
 
     public func addLabel(postID: String, flags: [String], reviewer: String, note: String?) async throws -> Label {
-        try await addLabel(postID: postID, flags: flags, reviewer: reviewer, note: note, thenClaim: nil).label
+        let flags = try StoreCoding.normalizedLabel(flags: flags, reviewer: reviewer, postID: postID)
+        let flagsJSON = StoreCoding.encode(flags: flags)
+        let now = clock.now.storeMilliseconds
+        // Known flags only grow (models are never removed), so a cached set that contains every
+        // flag is still right; anything else is checked against the database.
+        if !knownFlagCache.containsAll(flags) {
+            let known = Set(try await knownFlags())
+            knownFlagCache.replace(with: known)
+            try StoreCoding.checkKnown(flags, known: known)
+        }
+        // One statement, so one round trip and atomic on its own: the label, the item's
+        // transition and the audit entry. The UPDATE is `ReviewItemStateMachine.decide`:
+        // pending or claimed → decided, decided stays. Posts are never deleted, so a missing
+        // post shows up as no inserted label.
+        let rows = try await self.rows(
+            """
+            WITH p AS (SELECT id FROM posts WHERE id = \(postID)),
+            l AS (
+                INSERT INTO labels (post_id, flags, reviewer, note, created_at)
+                SELECT id, \(flagsJSON), \(reviewer), \(note), \(now) FROM p RETURNING id
+            ),
+            q AS (
+                UPDATE queue_items SET state = 'decided', decided_by = \(reviewer), decided_at = \(now)
+                WHERE post_id = \(postID) AND state <> 'decided' AND EXISTS (SELECT 1 FROM l) RETURNING id
+            ),
+            a AS (
+                INSERT INTO audit_log (at, actor, action, post_id, item_id, detail)
+                SELECT \(now), \(reviewer), 'label.add', \(postID), (SELECT id FROM q),
+                    '{"flags":' || to_json(\(flagsJSON)::text)::text || ',"label":"' || l.id::text || '"'
+                        || COALESCE(',"note":' || to_json(\(note)::text)::text, '') || '}'
+                FROM l RETURNING id
+            )
+            SELECT l.id, (SELECT id FROM q), (SELECT id FROM a) FROM l
+            """)
+        guard let row = rows.first else { throw ReviewQueueError.unknownPost(postID) }
+        let (labelID, _, _) = try row.decode((Int64, Int64?, Int64).self)
+        return Label(id: labelID, postID: postID, flags: flags, reviewer: reviewer, note: note, createdAt: Date(storeMilliseconds: now))
     }
 
     func label(_ row: PostgresRow) throws -> Label {
