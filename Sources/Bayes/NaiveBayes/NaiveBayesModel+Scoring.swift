@@ -128,6 +128,8 @@ public struct Scorer: Sendable {
 struct ScoringSink: TokenSink {
     let scorer: Scorer
     var sums: [Double]
+    /// Keeps the touching loads in `add(hashes:)` from being optimised away.
+    var touched: UInt64 = 0
 
     /// Scoring needs no token texts.
     func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool { true }
@@ -138,6 +140,15 @@ struct ScoringSink: TokenSink {
         let stride = scorer.stride
         let mask = scorer.table.count / stride - 1
         let shift = scorer.shift
+        touched |= scorer.table.withUnsafeBufferPointer { t in
+            // Touch every token's home slot first: these loads do not depend on each other, so
+            // their cache misses overlap instead of queueing behind the sums below.
+            var touched: UInt64 = 0
+            for hash in hashes {
+                touched |= t[Int(truncatingIfNeeded: (Vocabulary.key(hash) &* 0x9E37_79B9_7F4A_7C15) >> shift) &* stride]
+            }
+            return touched
+        }
         scorer.table.withUnsafeBufferPointer { t in
             sums.withUnsafeMutableBufferPointer { sums in
                 let flags = sums.count
