@@ -48,9 +48,10 @@ struct Options {
     }
 }
 
-func fail(_ message: String) -> Never {
+/// Exit 2 for usage errors, 1 for a run that failed.
+func fail(_ message: String, code: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-    exit(2)
+    exit(code)
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
@@ -71,7 +72,7 @@ do {
         store = try SQLiteReviewQueueStore(path: options.db)
     }
 } catch {
-    fail("\(error)")
+    fail("\(error)", code: 1)
 }
 let backend = store is SQLiteReviewQueueStore ? "sqlite" : "postgres"
 let flagSets: [[String]] = [["guidance"], ["contact"], ["guidance", "contact"], []]
@@ -108,120 +109,131 @@ func review(_ phase: String, reviewer: String, count: Int) async throws -> [Doub
     return times
 }
 
-if let phase = options.child {
-    let times = try await review(phase, reviewer: "reviewer-\(options.reviewerIndex)", count: options.count)
-    await store.close()
-    print(times.map { String($0) }.joined(separator: " "))
-    exit(0)
-}
-
-// Setup: posts for the two round-trip phases are queued (the session phase's reviewers each end
-// holding one claim, so it has `reviewers` more); posts for the label phases are not.
-let queued = 2 * options.roundTrips + options.reviewers
-let total = queued + 2 * options.labels
-let setupStart = clock.now
-try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
-for i in 0..<total {
-    let post = Post(
-        id: "bench:\(i)", platform: "bench", url: "https://example.test/\(i)", title: "Post \(i)",
-        description: "Sample text \(i) for the store benchmark, contact 555-555-\(String(format: "%04d", i % 10000))")
-    try await store.upsertPost(post, rawSHA256: nil, fetchedAt: Date(), sourceURL: post.url, actor: "bench")
-    if i < queued {
-        try await store.enqueue(postID: post.id, priority: Double(i % 100) / 100 + 2, reason: "flag:guidance", actor: "bench")
+/// The whole run; a store error ends it with the store's message, not a crash.
+func run() async throws {
+    if let phase = options.child {
+        let times = try await review(phase, reviewer: "reviewer-\(options.reviewerIndex)", count: options.count)
+        await store.close()
+        print(times.map { String($0) }.joined(separator: " "))
+        exit(0)
     }
-}
-let setupSeconds = seconds(clock.now - setupStart)
 
-// Phase 1: `reviewers` concurrent reviewers, `roundTrips` round trips in all, as separate calls;
-// phase 1b: the same as the review session does them. Reviewers are tasks in this process, or
-// with --processes each its own process (this program again, with --child).
-func reviewers(_ phase: String) async throws -> (latencies: [Double], seconds: Double) {
-    let share = (0..<options.reviewers).map { r in options.roundTrips / options.reviewers + (r < options.roundTrips % options.reviewers ? 1 : 0) }
-    let start = clock.now
-    var all: [Double] = []
-    if options.processes {
-        let children = try (0..<options.reviewers).map { r in
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-            child.arguments = [
-                "--db", options.db, "--child", phase, "--reviewer-index", "\(r)", "--count", "\(share[r])",
-                "--think-ms", "\(options.thinkMilliseconds)", "--reviewers", "\(options.reviewers)",
-            ]
-            let out = Pipe()
-            child.standardOutput = out
-            try child.run()
-            return (child, out)
-        }
-        for (child, out) in children {
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            child.waitUntilExit()
-            guard child.terminationStatus == 0 else { fail("a reviewer process of phase \(phase) exited with \(child.terminationStatus)") }
-            all += text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
-        }
-    } else {
-        all = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for r in 0..<options.reviewers { group.addTask { try await review(phase, reviewer: "reviewer-\(r)", count: share[r]) } }
-            var all: [Double] = []
-            for try await part in group { all += part }
-            return all
+    // Setup: posts for the two round-trip phases are queued (the session phase's reviewers each end
+    // holding one claim, so it has `reviewers` more); posts for the label phases are not.
+    let queued = 2 * options.roundTrips + options.reviewers
+    let total = queued + 2 * options.labels
+    let setupStart = clock.now
+    try await store.registerModel(version: "bench@1", flags: ["guidance", "contact"])
+    for i in 0..<total {
+        let post = Post(
+            id: "bench:\(i)", platform: "bench", url: "https://example.test/\(i)", title: "Post \(i)",
+            description: "Sample text \(i) for the store benchmark, contact 555-555-\(String(format: "%04d", i % 10000))")
+        try await store.upsertPost(post, rawSHA256: nil, fetchedAt: Date(), sourceURL: post.url, actor: "bench")
+        if i < queued {
+            try await store.enqueue(postID: post.id, priority: Double(i % 100) / 100 + 2, reason: "flag:guidance", actor: "bench")
         }
     }
-    return (all.sorted(), seconds(clock.now - start))
-}
+    let setupSeconds = seconds(clock.now - setupStart)
 
-let (latencies, roundSeconds) = try await reviewers("separate")
-let (fused, fusedSeconds) = try await reviewers("session")
-
-// Phase 2: label decisions, one writer, back to back.
-let labelStart = clock.now
-for i in queued..<(queued + options.labels) {
-    try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "bench", note: nil)
-}
-let labelSeconds = seconds(clock.now - labelStart)
-
-// Phase 3: label decisions from `reviewers` concurrent writers.
-let concurrentStart = clock.now
-let firstConcurrent = queued + options.labels
-try await withThrowingTaskGroup(of: Void.self) { group in
-    for r in 0..<options.reviewers {
-        group.addTask {
-            for i in stride(from: firstConcurrent + r, to: total, by: options.reviewers) {
-                try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
+    // Phase 1: `reviewers` concurrent reviewers, `roundTrips` round trips in all, as separate calls;
+    // phase 1b: the same as the review session does them. Reviewers are tasks in this process, or
+    // with --processes each its own process (this program again, with --child).
+    func reviewers(_ phase: String) async throws -> (latencies: [Double], seconds: Double) {
+        let share = (0..<options.reviewers).map { r in options.roundTrips / options.reviewers + (r < options.roundTrips % options.reviewers ? 1 : 0) }
+        let start = clock.now
+        var all: [Double] = []
+        if options.processes {
+            let children = try (0..<options.reviewers).map { r in
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+                child.arguments = [
+                    "--db", options.db, "--child", phase, "--reviewer-index", "\(r)", "--count", "\(share[r])",
+                    "--think-ms", "\(options.thinkMilliseconds)", "--reviewers", "\(options.reviewers)",
+                ]
+                let out = Pipe()
+                child.standardOutput = out
+                try child.run()
+                return (child, out)
+            }
+            for (child, out) in children {
+                let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                child.waitUntilExit()
+                guard child.terminationStatus == 0 else { fail("a reviewer process of phase \(phase) exited with \(child.terminationStatus) (its error is above)", code: 1) }
+                all += text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
+            }
+        } else {
+            all = try await withThrowingTaskGroup(of: [Double].self) { group in
+                for r in 0..<options.reviewers { group.addTask { try await review(phase, reviewer: "reviewer-\(r)", count: share[r]) } }
+                var all: [Double] = []
+                for try await part in group { all += part }
+                return all
             }
         }
+        return (all.sorted(), seconds(clock.now - start))
     }
-    try await group.waitForAll()
-}
-let concurrentSeconds = seconds(clock.now - concurrentStart)
-let concurrentRate = Double(options.labels) / concurrentSeconds
 
-let stats = try await store.stats()
-await store.close()
-// Each reviewer's last claim in phase 1b stays open: every other post was labelled once.
-guard latencies.count == options.roundTrips, fused.count == options.roundTrips, stats.labels == total - options.reviewers,
-    stats.claimed == options.reviewers
-else {
-    fail("inconsistent run: \(latencies.count) + \(fused.count) round trips of \(options.roundTrips) each, \(stats.labels) labels of \(total - options.reviewers), \(stats.claimed) claims open")
+    let (latencies, roundSeconds) = try await reviewers("separate")
+    let (fused, fusedSeconds) = try await reviewers("session")
+
+    // Phase 2: label decisions, one writer, back to back.
+    let labelStart = clock.now
+    for i in queued..<(queued + options.labels) {
+        try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "bench", note: nil)
+    }
+    let labelSeconds = seconds(clock.now - labelStart)
+
+    // Phase 3: label decisions from `reviewers` concurrent writers.
+    let concurrentStart = clock.now
+    let firstConcurrent = queued + options.labels
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for r in 0..<options.reviewers {
+            group.addTask {
+                for i in stride(from: firstConcurrent + r, to: total, by: options.reviewers) {
+                    try await store.addLabel(postID: "bench:\(i)", flags: flagSets[i % flagSets.count], reviewer: "reviewer-\(r)", note: nil)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let concurrentSeconds = seconds(clock.now - concurrentStart)
+    let concurrentRate = Double(options.labels) / concurrentSeconds
+
+    let stats = try await store.stats()
+    await store.close()
+    // Each reviewer's last claim in phase 1b stays open: every other post was labelled once.
+    guard latencies.count == options.roundTrips, fused.count == options.roundTrips, stats.labels == total - options.reviewers,
+        stats.claimed == options.reviewers
+    else {
+        fail(
+            "inconsistent run: \(latencies.count) + \(fused.count) round trips of \(options.roundTrips) each, \(stats.labels) labels of \(total - options.reviewers), \(stats.claimed) claims open",
+            code: 1)
+    }
+
+    let labelRate = Double(options.labels) / labelSeconds
+    let p50 = percentile(latencies, 50), p99 = percentile(latencies, 99), maxLatency = latencies.last ?? .nan
+    let roundRate = Double(options.roundTrips) / roundSeconds
+    let f50 = percentile(fused, 50), f99 = percentile(fused, 99), fusedMax = fused.last ?? .nan
+    if options.json {
+        print(
+            #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"think_ms":\#(options.thinkMilliseconds),"processes":\#(options.processes),"round_trips":\#(options.roundTrips),"#
+                + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
+                + #""rt_per_s":\#(Int(roundRate)),"session_p50_ms":\#(String(format: "%.3f", f50)),"session_p99_ms":\#(String(format: "%.3f", f99)),"#
+                + #""session_max_ms":\#(String(format: "%.3f", fusedMax)),"session_per_s":\#(Int(Double(options.roundTrips) / fusedSeconds)),"#
+                + #""setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
+    } else {
+        print("backend                         \(backend)")
+        print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
+        print("label decisions, 1 writer       \(Int(labelRate))/s (\(options.labels) labels in \(String(format: "%.2f", labelSeconds)) s)")
+        print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
+        if options.processes { print("reviewers                       one process each") }
+        if options.thinkMilliseconds > 0 { print("reviewer think time             \(options.thinkMilliseconds) ms mean (exponential)") }
+        print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
+        print("label+next (review session)      p50 \(String(format: "%.2f", f50)) ms, p99 \(String(format: "%.2f", f99)) ms, max \(String(format: "%.2f", fusedMax)) ms, \(Int(Double(options.roundTrips) / fusedSeconds)) round trips/s")
+    }
 }
 
-let labelRate = Double(options.labels) / labelSeconds
-let p50 = percentile(latencies, 50), p99 = percentile(latencies, 99), maxLatency = latencies.last ?? .nan
-let roundRate = Double(options.roundTrips) / roundSeconds
-let f50 = percentile(fused, 50), f99 = percentile(fused, 99), fusedMax = fused.last ?? .nan
-if options.json {
-    print(
-        #"{"backend":"\#(backend)","labels_per_s":\#(Int(labelRate)),"labels_concurrent_per_s":\#(Int(concurrentRate)),"reviewers":\#(options.reviewers),"think_ms":\#(options.thinkMilliseconds),"processes":\#(options.processes),"round_trips":\#(options.roundTrips),"#
-            + #""rt_p50_ms":\#(String(format: "%.3f", p50)),"rt_p99_ms":\#(String(format: "%.3f", p99)),"rt_max_ms":\#(String(format: "%.3f", maxLatency)),"#
-            + #""rt_per_s":\#(Int(roundRate)),"session_p50_ms":\#(String(format: "%.3f", f50)),"session_p99_ms":\#(String(format: "%.3f", f99)),"#
-            + #""session_max_ms":\#(String(format: "%.3f", fusedMax)),"session_per_s":\#(Int(Double(options.roundTrips) / fusedSeconds)),"#
-            + #""setup_posts_per_s":\#(Int(Double(total) / setupSeconds))}"#)
-} else {
-    print("backend                         \(backend)")
-    print("setup (upsert + enqueue)        \(Int(Double(total) / setupSeconds)) posts/s")
-    print("label decisions, 1 writer       \(Int(labelRate))/s (\(options.labels) labels in \(String(format: "%.2f", labelSeconds)) s)")
-    print("label decisions, \(options.reviewers) writers      \(Int(concurrentRate))/s")
-    if options.processes { print("reviewers                       one process each") }
-    if options.thinkMilliseconds > 0 { print("reviewer think time             \(options.thinkMilliseconds) ms mean (exponential)") }
-    print("claim+label, \(options.reviewers) reviewers        p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms, max \(String(format: "%.2f", maxLatency)) ms, \(Int(roundRate)) round trips/s")
-    print("label+next (review session)      p50 \(String(format: "%.2f", f50)) ms, p99 \(String(format: "%.2f", f99)) ms, max \(String(format: "%.2f", fusedMax)) ms, \(Int(Double(options.roundTrips) / fusedSeconds)) round trips/s")
+do {
+    try await run()
+} catch {
+    fail("\(error)", code: 1)
 }
