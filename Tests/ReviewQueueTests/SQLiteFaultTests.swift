@@ -163,8 +163,8 @@ struct SQLiteFaultTests {
     }
 }
 
-/// WAL checkpoints run on the store's own thread once the WAL is big enough, and a commit
-/// checkpoints itself only past the larger bound.
+/// WAL checkpoints run on the store's own thread once the WAL is big enough; past the larger
+/// bound the thread makes sure the WAL starts over, whoever else writes to the file.
 @Suite("SQLite WAL checkpoints")
 struct WALCheckpointTests {
     func fileSize(_ path: String) -> Int {
@@ -179,17 +179,17 @@ struct WALCheckpointTests {
         }
     }
 
-    @Test("the thread copies the WAL into the database after the background threshold; the WAL stays under the inline bound")
+    @Test("the thread copies the WAL into the database after the background threshold; the WAL stays under the restart bound")
     func backgroundCheckpoints() async throws {
         let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("wal.sqlite").path
         var configuration = SQLiteReviewQueueStore.Configuration()
-        configuration.walCheckpoints = .init(background: 40, inline: 400)
+        configuration.walCheckpoints = .init(background: 40, restart: 400)
         let store = try SQLiteReviewQueueStore(path: path, configuration: configuration)
         let empty = fileSize(path)
 
-        // ~60 pages: past the background threshold, far below the inline one. Only the thread
+        // ~60 pages: past the background threshold, far below the restart one. Only the thread
         // can have copied them into the database file.
         try await writePosts(store, 0..<30)
         var copied = false
@@ -199,14 +199,45 @@ struct WALCheckpointTests {
         }
         #expect(copied, "database file still \(fileSize(path)) bytes (empty: \(empty)); WAL \(fileSize(path + "-wal")) bytes")
 
-        // Many more commits: the WAL file never grows past the inline bound (plus a commit's
-        // pages), where SQLite's own automatic checkpoint would let it reach 1,000 pages.
+        // Many more commits: the WAL file stays near the restart bound (plus the commits made
+        // while the thread gets to it), where SQLite's own automatic checkpoint would let it
+        // reach 1,000 pages.
         try await writePosts(store, 30..<600)
         let wal = fileSize(path + "-wal")
-        #expect(wal > 0 && wal < 420 * (4096 + 24), "WAL is \(wal) bytes")
+        #expect(wal > 0 && wal < 600 * (4096 + 24), "WAL is \(wal) bytes")
         let stored = try await store.stats().posts
         #expect(stored == 600)
         await store.close()
+    }
+
+    @Test("the WAL starts over while four stores on one file write at once (as reviewer processes do)")
+    func walRestartsWithTwoWriters() async throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("wal.sqlite").path
+        var configuration = SQLiteReviewQueueStore.Configuration()
+        configuration.walCheckpoints = .init(background: 40, restart: 200)
+        // Stores on one file have their own connections and checkpoint threads, as processes
+        // have. One's passive checkpoint never caught up with the others' commits, so none could
+        // start the WAL over, and it grew by every commit (to ~8,600 pages here).
+        let stores = try (0..<4).map { _ in try SQLiteReviewQueueStore(path: path, configuration: configuration) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (k, store) in stores.enumerated() {
+                group.addTask {
+                    for i in 0..<1_000 {
+                        try await store.write { db, _ in
+                            try db.execute(sql: "INSERT INTO seen_ids (id, source, first_seen_at) VALUES (?, 'wal', 0)", arguments: ["w:\(k):\(i)"])
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // The WAL file keeps its largest size, which stays near the bound.
+        let wal = fileSize(path + "-wal")
+        #expect(wal > 0 && wal < 500 * (4096 + 24), "WAL is \(wal) bytes")
+        #expect(try await stores[0].read { try Int.fetchOne($0, sql: "SELECT count(*) FROM seen_ids") } == 4_000)
+        for store in stores { await store.close() }
     }
 }
 

@@ -22,17 +22,29 @@ import GRDBSQLite
 /// (``install(on:trigger:)``). After each commit it only compares the WAL's size: at
 /// ``Thresholds/background`` it wakes this thread, which runs a PASSIVE checkpoint on its own
 /// connection (passive checkpoints never take the write lock, so writers go on meanwhile). The
-/// WAL therefore starts over once per ~16 MB of writes, not once per checkpoint timer. Should the
-/// thread fall behind (writers that never pause can keep a passive checkpoint from finishing),
-/// the commit that takes the WAL to ``Thresholds/inline`` checkpoints itself, as SQLite would.
+/// WAL therefore starts over once per ~16 MB of writes, not once per checkpoint timer.
+///
+/// The WAL starts over only when a writer finds it wholly copied and no other connection reading
+/// it. With writers in several processes (reviewers each running `smugglewatch review`), one
+/// always commits while another's passive checkpoint runs, so that never happened: the WAL grew
+/// by every commit (280 MB in one benchmark run) and each commit past 16,000 pages ran a
+/// checkpoint of its own, with its syncs. So once the WAL reaches ``Thresholds/restart`` the
+/// thread follows its passive checkpoint with a RESTART checkpoint: it holds the write lock while
+/// it copies what the passive one left and waits (briefly, see `restartWait`) for readers to
+/// move on, so that the next writer starts the WAL over.
 final class WALCheckpointer: @unchecked Sendable {
     /// When to checkpoint, in WAL pages (4 KB each).
     struct Thresholds: Sendable, Hashable {
-        /// The thread is woken: 16 MB.
+        /// The thread is woken for a passive checkpoint: 16 MB.
         var background: Int32 = 4_000
-        /// The committing connection checkpoints itself: 64 MB.
-        var inline: Int32 = 16_000
+        /// The thread follows it with a RESTART checkpoint: 64 MB.
+        var restart: Int32 = 16_000
     }
+
+    /// How long a RESTART checkpoint may hold up writers waiting for the write lock and for
+    /// readers; past it, it gives up, and the thread tries again after `restartPause`.
+    static let restartWait: Duration = .milliseconds(50)
+    static let restartPause: Duration = .milliseconds(500)
 
     /// What the connections' WAL hooks share with the thread.
     final class Trigger: @unchecked Sendable {
@@ -47,9 +59,7 @@ final class WALCheckpointer: @unchecked Sendable {
 
         /// The WAL hook body: runs after every commit, on the committing connection.
         func committed(_ connection: OpaquePointer?, database: UnsafePointer<CChar>?, frames: Int32) {
-            if frames >= thresholds.inline {
-                sqlite3_wal_checkpoint_v2(connection, database, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            } else if frames >= thresholds.background, !pending.testAndSet() {
+            if frames >= thresholds.background, !pending.testAndSet() {
                 wake.signal()
             }
         }
@@ -77,19 +87,31 @@ final class WALCheckpointer: @unchecked Sendable {
     init(path: String, trigger: Trigger) throws {
         var configuration = GRDB.Configuration()
         configuration.label = "smugglewatch-checkpoint"
+        // Passive checkpoints never wait; a RESTART checkpoint waits this long at most.
+        let busy = SQLiteBusyPolicy(timeout: Self.restartWait)
+        configuration.busyMode = .callback { tries in busy.shouldRetry(afterTries: tries) }
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.trigger = trigger
         // The thread holds its parts, not `self`, so a store dropped without close() still
         // stops it from deinit.
         let (connection, done) = (connection, done)
         let thread = Thread {
+            let clock = ContinuousClock()
+            var nextRestart = clock.now
             while true {
                 trigger.wake.wait()
                 if trigger.stopping.isSet { break }
                 trigger.pending.clear()
-                // Busy (another process's checkpoint) or I/O trouble: the next wake tries again,
-                // and the inline checkpoint still bounds the WAL.
-                _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                // Busy (another process's checkpoint) or I/O trouble: the next wake tries again.
+                let frames = (try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) })?.walFrameCount ?? 0
+                if frames >= Int(trigger.thresholds.restart), clock.now >= nextRestart {
+                    do {
+                        try connection.writeWithoutTransaction { _ = try $0.checkpoint(.restart) }
+                    } catch {
+                        // Readers or writers kept it waiting for `restartWait`: let them be a while.
+                        nextRestart = clock.now + Self.restartPause
+                    }
+                }
                 // Commits during a checkpoint wake the thread again at once; a short pause keeps
                 // back-to-back checkpoints (each with its syncs) from hogging the disk.
                 usleep(10_000)
