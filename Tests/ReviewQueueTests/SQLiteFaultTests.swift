@@ -323,3 +323,59 @@ struct GroupCommitTests {
         await store.close()
     }
 }
+
+/// Writers in several processes on one file take turns through `<database>-writer.lock`.
+@Suite("SQLite writer turns")
+struct WriterTurnsTests {
+    /// Takes the writer lock as another process would: its own open file, so its own `flock`.
+    func holdWriterLock(of path: String) throws -> Int32 {
+        let fd = open(path + "-writer.lock", O_RDWR)
+        try #require(fd >= 0, "no lock file next to \(path)")
+        try #require(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd
+    }
+
+    @Test("a write waits while another process has the turn, and goes on when it lets go")
+    func waitsForTheTurn() async throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("turns.sqlite").path
+        let store = try SQLiteReviewQueueStore(path: path)
+        let fd = try holdWriterLock(of: path)
+        let finished = Flag()
+        let write = Task {
+            try await store.upsertPost(Post(id: "turn:1", platform: "test", description: "waits"))
+            finished.set()
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!finished.isSet, "the write did not wait for the other process's turn")
+        flock(fd, LOCK_UN)
+        close(fd)
+        try await write.value
+        #expect(finished.isSet)
+        #expect(try await store.stats().posts == 1)
+        await store.close()
+    }
+
+    @Test("a turn held past the busy timeout is given up, and SQLite's own lock decides")
+    func givesUpAfterTheTimeout() async throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("turns.sqlite").path
+        let store = try SQLiteReviewQueueStore(path: path, configuration: .init(busyTimeout: .milliseconds(300)))
+        // A process stopped while holding its turn: it never lets go during this test.
+        let fd = try holdWriterLock(of: path)
+        defer { close(fd) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await store.upsertPost(Post(id: "turn:1", platform: "test", description: "goes on"))
+        let waited = clock.now - start
+        #expect(waited >= .milliseconds(300) && waited < .seconds(5), "waited \(waited)")
+        #expect(try await store.stats().posts == 1)
+        // The next write does not wait again for the abandoned turn's thread to be stuck: it
+        // waits its own timeout, and succeeds the same way.
+        try await store.upsertPost(Post(id: "turn:2", platform: "test", description: "again"))
+        #expect(try await store.stats().posts == 2)
+        await store.close()
+    }
+}

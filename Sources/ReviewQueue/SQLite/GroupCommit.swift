@@ -24,6 +24,8 @@ final class GroupCommit: @unchecked Sendable {
 
     private let pool: DatabasePool
     private let clock: any StoreClock
+    /// Other processes' writers on the same file wait in line with this one (nil: no lock file).
+    private let turns: WriterTurns?
     private let lock = NSLock()
     // Guarded by `lock`.
     private var queue: [Pending] = []
@@ -33,9 +35,10 @@ final class GroupCommit: @unchecked Sendable {
     /// Transactions committed so far (tests and benchmarks compare it with the writes).
     var transactions: Int { lock.withLock { committed } }
 
-    init(pool: DatabasePool, clock: any StoreClock) {
+    init(pool: DatabasePool, clock: any StoreClock, turns: WriterTurns?) {
         self.pool = pool
         self.clock = clock
+        self.turns = turns
     }
 
     /// Runs `body` in the next group; returns its result once the group is committed.
@@ -82,6 +85,8 @@ final class GroupCommit: @unchecked Sendable {
         var errors: [(any Error)?] = Array(repeating: nil, count: group.count)
         var ran = 0
         var broken: Int?
+        let turn = turns?.begin() ?? false
+        defer { if turn { turns?.end() } }
         do {
             try db.inTransaction(.immediate) {
                 let now = clock.now.storeMilliseconds

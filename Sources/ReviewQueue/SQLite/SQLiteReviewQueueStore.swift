@@ -53,7 +53,8 @@ public final class SQLiteReviewQueueStore: ReviewQueueStore {
             let now = clock.now.storeMilliseconds
             try pool.writeWithoutTransaction { db in try SQLiteMigrations.migrate(db, path: path, now: now) }
             checkpointer = try WALCheckpointer(path: path, trigger: walTrigger)
-            groupCommit = GroupCommit(pool: pool, clock: clock)
+            groupCommit = GroupCommit(
+                pool: pool, clock: clock, turns: WriterTurns(databasePath: path, timeout: configuration.busyTimeout))
         } catch {
             throw Self.mapError(error, path: path)
         }
