@@ -329,7 +329,7 @@ struct GroupCommitTests {
 struct WriterTurnsTests {
     /// Takes the writer lock as another process would: its own open file, so its own `flock`.
     func holdWriterLock(of path: String) throws -> Int32 {
-        let fd = open(path + "-writer.lock", O_RDWR)
+        let fd = open(path + "-writer.lock", O_RDONLY)
         try #require(fd >= 0, "no lock file next to \(path)")
         try #require(flock(fd, LOCK_EX | LOCK_NB) == 0)
         return fd

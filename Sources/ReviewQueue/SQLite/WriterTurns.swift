@@ -28,7 +28,8 @@ final class WriterTurns: @unchecked Sendable {
     /// Nil when the lock file cannot be opened or created.
     init?(databasePath: String, timeout: Duration) {
         path = databasePath + "-writer.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Read-only is enough for flock, so reviewers running as other users share the file too.
+        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o666)
         if fd < 0 { return nil }
         self.timeout = timeout
     }
