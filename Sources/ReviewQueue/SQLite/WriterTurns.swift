@@ -21,15 +21,13 @@ import Foundation
 /// timeout (a process stopped while holding its turn) gives up the turn and goes on to SQLite's
 /// lock, which then decides as before.
 final class WriterTurns: @unchecked Sendable {
-    let path: String
     private let fd: Int32
     private let timeout: Duration
 
     /// Nil when the lock file cannot be opened or created.
     init?(databasePath: String, timeout: Duration) {
-        path = databasePath + "-writer.lock"
         // Read-only is enough for flock, so reviewers running as other users share the file too.
-        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o666)
+        fd = open(databasePath + "-writer.lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0o666)
         if fd < 0 { return nil }
         self.timeout = timeout
     }
