@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A small JSON reader over UTF-8 bytes, made for one JSONL line at a time.
 ///
 /// Foundation's decoders build a whole object tree and go through `Character`s; this walks the
@@ -33,8 +27,9 @@ struct JSONScanner {
         return index < bytes.count ? bytes[index] : nil
     }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws(LineError) {
-        guard peek() == byte else { throw fail("expected \(what)") }
+    @inline(__always)
+    mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(LineError) {
+        guard peek() == byte else { throw fail("expected \(what())") }
         index += 1
     }
 
@@ -56,6 +51,7 @@ struct JSONScanner {
     }
 
     /// Consumes `null` if it is next.
+    @inline(__always)
     mutating func consumeNull() -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }
         guard index + 4 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
@@ -67,28 +63,48 @@ struct JSONScanner {
 
     /// Reads a key or string value. Strings without escapes come back as a plain byte range, so
     /// callers can compare keys without building a String.
+    ///
+    /// The hot loop of reading posts: it looks for the closing quote (or a backslash) eight
+    /// bytes at a time, with no call per string (most strings, keys and ids, are short). Raw
+    /// control characters are accepted (read leniently).
+    @inline(__always)
     mutating func stringRange() throws(LineError) -> (range: Range<Int>, hasEscapes: Bool) {
         guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string") }
         index += 1
         let start = index
-        var escapes = false
-        // memchr for the closing quote and for backslashes: the hot loop of reading posts, fast
-        // even in debug builds. Raw control characters are accepted (read leniently).
         guard let base = bytes.baseAddress else { throw fail("unterminated string") }
         let n = bytes.count
-        var i = index
-        while i < n {
-            guard let q = memchr(base + i, Int32(UInt8(ascii: "\"")), n - i) else { break }
-            let quote = base.distance(to: UnsafeRawPointer(q))
-            guard let bs = memchr(base + i, Int32(UInt8(ascii: "\\")), quote - i) else {
-                index = quote + 1
-                return (start..<quote, escapes)
+        var i = start
+        var escapes = false
+        while true {
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let found = Self.zeroBytes(w ^ 0x2222_2222_2222_2222) | Self.zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+                if found != 0 {
+                    // The lowest flag marks the first quote or backslash exactly.
+                    i += found.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            while i < n, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+            guard i < n else {
+                index = n
+                throw fail("unterminated string")
+            }
+            if bytes[i] == UInt8(ascii: "\"") {
+                index = i + 1
+                return (start..<i, escapes)
             }
             escapes = true
-            i = base.distance(to: UnsafeRawPointer(bs)) + 2
+            i += 2  // the backslash and the byte it escapes
         }
-        index = n
-        throw fail("unterminated string")
+    }
+
+    /// A flag (0x80) in each byte of `v` that is zero; flags above the lowest zero byte may be
+    /// false, the lowest is exact.
+    @inline(__always) static func zeroBytes(_ v: UInt64) -> UInt64 {
+        (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
     }
 
     mutating func string() throws(LineError) -> String {

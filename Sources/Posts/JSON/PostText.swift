@@ -63,8 +63,9 @@ public struct PostText {
         unescaped.removeAll(keepingCapacity: true)
         title = nil
         description = nil
-        hashtags.removeAll(keepingCapacity: true)
-        captions.removeAll(keepingCapacity: true)
+        // Only when there is something to remove: the call costs ~70 instructions even then.
+        if !hashtags.isEmpty { hashtags.removeAll(keepingCapacity: true) }
+        if !captions.isEmpty { captions.removeAll(keepingCapacity: true) }
     }
 
     /// Takes the fields of a post the full parser read (when the fast scan declined a line).
@@ -168,7 +169,7 @@ extension PostText {
         if s.consumeNull() { return }
         let mark = unescaped.count
         _ = try text(&s)
-        unescaped.removeSubrange(mark...)
+        if unescaped.count > mark { unescaped.removeLast(unescaped.count - mark) }
     }
 
     private mutating func checkStringArray(_ s: inout JSONScanner) throws(LineError) {
@@ -177,7 +178,7 @@ extension PostText {
         try s.forEachElement { s throws(LineError) in
             let mark = unescaped.count
             _ = try text(&s)
-            unescaped.removeSubrange(mark...)
+            if unescaped.count > mark { unescaped.removeLast(unescaped.count - mark) }
         }
     }
 

@@ -35,6 +35,16 @@ extension UTF8Bytes {
             while i + 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
             while i < n, bytes[i] < 0x80 { i += 1 }
             if i >= n { return true }
+            // Runs of 3-byte characters (Chinese, most of the BMP) with one load each: a lead
+            // byte E1–EC or EE–EF and two continuation bytes is always well-formed.
+            while i + 4 <= n {
+                let w = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                let b0 = w & 0xFF
+                guard w & 0xC0C0F0 == 0x8080E0, b0 != 0xE0, b0 != 0xED else { break }
+                i += 3
+            }
+            if i >= n { return true }
+            if bytes[i] < 0x80 { continue }
             guard let len = sequenceLength(base, i, n) else { return false }
             i += len
         }
