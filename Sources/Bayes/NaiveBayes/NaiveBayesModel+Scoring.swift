@@ -126,10 +126,21 @@ public struct Scorer: Sendable {
 
 /// Sums feature weights as the extractor emits tokens; unknown tokens are skipped.
 struct ScoringSink: TokenSink {
-    let scorer: Scorer
+    /// What scoring reads of the `Scorer`, and only that: a sink is made per post, and copying
+    /// the whole scorer retained and released each of its arrays.
+    let table: [UInt64]
+    let stride: Int
+    let shift: UInt64
     var sums: [Double]
     /// Keeps the touching loads in `add(hashes:)` from being optimised away.
     var touched: UInt64 = 0
+
+    init(scorer: Scorer, sums: [Double]) {
+        table = scorer.table
+        stride = scorer.stride
+        shift = scorer.shift
+        self.sums = sums
+    }
 
     /// Scoring needs no token texts.
     func acceptsHashesOnly(_ hashes: UnsafeBufferPointer<UInt64>) -> Bool { true }
@@ -137,10 +148,10 @@ struct ScoringSink: TokenSink {
     /// The fast path's tokens of one text: the same sums, added in the same order, as `add`
     /// one by one, with the table and the sums held as pointers for the whole text.
     mutating func add(hashes: UnsafeBufferPointer<UInt64>, weight: Double, origin: TokenOrigin) {
-        let stride = scorer.stride
-        let mask = scorer.table.count / stride - 1
-        let shift = scorer.shift
-        touched |= scorer.table.withUnsafeBufferPointer { t in
+        let stride = stride
+        let shift = shift
+        let mask = table.count / stride - 1
+        touched |= table.withUnsafeBufferPointer { t in
             // Touch every token's home slot first: these loads do not depend on each other, so
             // their cache misses overlap instead of queueing behind the sums below.
             var touched: UInt64 = 0
@@ -149,7 +160,7 @@ struct ScoringSink: TokenSink {
             }
             return touched
         }
-        scorer.table.withUnsafeBufferPointer { t in
+        table.withUnsafeBufferPointer { t in
             sums.withUnsafeMutableBufferPointer { sums in
                 let flags = sums.count
                 for hash in hashes {
@@ -171,10 +182,10 @@ struct ScoringSink: TokenSink {
     @inline(__always)
     mutating func add(_ hash: UInt64, weight: Double, origin: TokenOrigin, text: @autoclosure () -> String) {
         let k = Vocabulary.key(hash)
-        let stride = scorer.stride
-        let mask = scorer.table.count / stride - 1
-        var slot = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> scorer.shift)
-        scorer.table.withUnsafeBufferPointer { t in
+        let stride = stride
+        let mask = table.count / stride - 1
+        var slot = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        table.withUnsafeBufferPointer { t in
             while true {
                 let stored = t[slot &* stride]
                 if stored == k { break }
