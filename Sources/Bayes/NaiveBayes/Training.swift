@@ -10,6 +10,12 @@ public struct Training {
     public var targetPrecision = 0.90
     public var targetRecall = 0.98
     public var reader = PostReader()
+    /// Threads that read and learn posts at once (`Training+Threads.swift`); 1 reads on the
+    /// calling thread alone. Either way the model is the same, byte for byte.
+    public var threads = 1
+    /// Bytes of whole lines a thread reads at a time: about 1 MiB spreads even a short file
+    /// and keeps the per-chunk work (a copy, a merge step) negligible.
+    public var chunkBytes = 1 << 20
 
     public init() {}
 
@@ -39,6 +45,27 @@ public struct Training {
     }
 
     public func train(inputs: [String?], progress: (Int) -> Void = { _ in }) throws -> (NaiveBayesModel, Summary) {
+        var (model, summary) = try usesThreads ? trainOnThreads(inputs: inputs, progress: progress) : trainOnOneThread(inputs: inputs, progress: progress)
+        guard summary.posts > 0 else {
+            throw ModelError(
+                .noTrainingData,
+                "no labelled posts in \(inputs.map { $0 ?? "<stdin>" }.joined(separator: ", ")): training needs posts with a 'labels' list ([] for benign)")
+        }
+        try model.validateForScoring()
+        let canReread = !inputs.contains { $0 == nil || $0 == "-" }
+        if folds >= 2, canReread {
+            let quiet = PostReader(options: reader.options)
+            let examples = try crossValidate(model) { body in
+                for input in inputs { try quiet.forEachPost(in: input, body) }
+            }
+            model.chooseThresholds(from: examples, targetPrecision: targetPrecision, targetRecall: targetRecall)
+            summary.crossValidation = model.evaluate(examples)
+        }
+        return (model, summary)
+    }
+
+    /// Reads and learns every post on the calling thread.
+    func trainOnOneThread(inputs: [String?], progress: (Int) -> Void) throws -> (NaiveBayesModel, Summary) {
         var builder = ModelBuilder(configuration: configuration)
         var extractor = FeatureExtractor(configuration: configuration.features)
         var summary = Summary()
@@ -60,23 +87,7 @@ public struct Training {
             summary.bytes += s.bytes
         }
         summary.dataHash = "fnv1a64:" + String(hash, radix: 16)
-        guard summary.posts > 0 else {
-            throw ModelError(
-                .noTrainingData,
-                "no labelled posts in \(inputs.map { $0 ?? "<stdin>" }.joined(separator: ", ")): training needs posts with a 'labels' list ([] for benign)")
-        }
-        var model = builder.model()
-        try model.validateForScoring()
-        let canReread = !inputs.contains { $0 == nil || $0 == "-" }
-        if folds >= 2, canReread {
-            let quiet = PostReader(options: reader.options)
-            let examples = try crossValidate(model) { body in
-                for input in inputs { try quiet.forEachPost(in: input, body) }
-            }
-            model.chooseThresholds(from: examples, targetPrecision: targetPrecision, targetRecall: targetRecall)
-            summary.crossValidation = model.evaluate(examples)
-        }
-        return (model, summary)
+        return (builder.model(), summary)
     }
 
     /// Out-of-fold log-odds for every labelled post: fold k is scored by the full model with

@@ -67,6 +67,22 @@ public struct Vocabulary: Sendable {
         return (index, true)
     }
 
+    /// `insert` with the text of token `i` of another vocabulary, copied as bytes.
+    mutating func insert(_ hash: UInt64, textOf i: Int, in other: Vocabulary) -> Int {
+        if let found = index(of: hash) { return found }
+        if (count + 1) * 2 > keys.count { grow() }
+        let k = Self.key(hash)
+        let mask = keys.count - 1
+        var slot = Self.home(k, capacity: keys.count)
+        while keys[slot] != 0 { slot = (slot + 1) & mask }
+        let index = count
+        keys[slot] = k
+        slots[slot] = Int32(index)
+        blob.append(contentsOf: other.blob[Int(other.offsets[i])..<Int(other.offsets[i + 1])])
+        offsets.append(UInt32(blob.count))
+        return index
+    }
+
     private mutating func grow() {
         let oldKeys = keys
         let oldSlots = slots

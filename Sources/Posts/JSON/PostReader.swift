@@ -19,6 +19,16 @@ public struct PostReader: Sendable {
         public var skipped = 0
         public var blankLines = 0
         public var bytes = 0
+
+        public init() {}
+
+        /// Adds the counts of another part of the same input.
+        public mutating func add(_ other: Summary) {
+            posts += other.posts
+            skipped += other.skipped
+            blankLines += other.blankLines
+            bytes += other.bytes
+        }
     }
 
     public var options: Options
@@ -46,18 +56,7 @@ public struct PostReader: Sendable {
     @discardableResult
     public func forEachPostText(in path: String?, readingLabels: Bool = true, _ body: (PostText) throws -> Void) throws -> Summary {
         var text = PostText(readingLabels: readingLabels)
-        return try forEachLine(
-            in: path,
-            parse: { bytes throws(LineError) in
-                do throws(LineError) {
-                    try text.parse(bytes)
-                } catch {
-                    // The fast scan declines anything unusual; the full parser reads the line or
-                    // names what is wrong with it.
-                    text.load(try Post.parse(bytes))
-                }
-            },
-            body: { try body(text) })
+        return try forEachLine(in: path, parse: { bytes throws(LineError) in try text.read(bytes) }, body: { try body(text) })
     }
 
     /// The line loop shared by both readers: `parse` reads a line (or throws why it is bad) and
@@ -69,39 +68,64 @@ public struct PostReader: Sendable {
         let name = reader.name
         var summary = Summary()
         try reader.forEachLine { line, number in
-            let failure: PostsError
-            switch line {
-            case .tooLong(let size):
-                summary.bytes += size + 1
-                failure = PostsError(
-                    .lineTooLong,
-                    "line \(number) of \(name) is \(Self.describe(bytes: size)), over the \(Self.describe(bytes: options.maxLineBytes)) limit; raise it with --max-line-bytes if the post is real",
-                    file: name, line: number)
-            case .bytes(let bytes):
-                summary.bytes += bytes.count + 1
-                if Self.isBlank(bytes) {
-                    summary.blankLines += 1
-                    return
-                }
-                do throws(LineError) {
-                    try parse(bytes)
-                } catch {
-                    failure = PostsError(
-                        error.code, "could not read line \(number) of \(name): \(error.reason)", file: name, line: number)
-                    break
-                }
-                summary.posts += 1
-                try body()
-                return
+            switch read(line, number: number, of: name, into: &summary, parse: parse) {
+            case .post: try body()
+            case .blank: break
+            case .bad(let failure):
+                if options.strict { throw failure }
+                warn(failure)
             }
-            if options.strict { throw failure }
-            summary.skipped += 1
-            warn(failure)
         }
+        try Self.checkNotEmpty(summary, name: name)
+        return summary
+    }
+
+    /// What one line was.
+    enum LineOutcome {
+        case post, blank
+        /// Counted as skipped; a strict reader stops here instead.
+        case bad(PostsError)
+    }
+
+    /// One line, as every reader takes it: counts its bytes and what it was; `parse` reads a
+    /// line that is not blank (or throws why it is bad).
+    @inline(__always)
+    func read(
+        _ line: LineReader.Line, number: Int, of name: String, into summary: inout Summary,
+        parse: (UnsafeRawBufferPointer) throws(LineError) -> Void
+    ) -> LineOutcome {
+        let failure: PostsError
+        switch line {
+        case .tooLong(let size):
+            summary.bytes += size + 1
+            failure = PostsError(
+                .lineTooLong,
+                "line \(number) of \(name) is \(Self.describe(bytes: size)), over the \(Self.describe(bytes: options.maxLineBytes)) limit; raise it with --max-line-bytes if the post is real",
+                file: name, line: number)
+        case .bytes(let bytes):
+            summary.bytes += bytes.count + 1
+            if Self.isBlank(bytes) {
+                summary.blankLines += 1
+                return .blank
+            }
+            do throws(LineError) {
+                try parse(bytes)
+            } catch {
+                failure = PostsError(error.code, "could not read line \(number) of \(name): \(error.reason)", file: name, line: number)
+                break
+            }
+            summary.posts += 1
+            return .post
+        }
+        summary.skipped += 1
+        return .bad(failure)
+    }
+
+    /// An input with no posts and no bad lines is an error: most likely the wrong file.
+    public static func checkNotEmpty(_ summary: Summary, name: String) throws(PostsError) {
         if summary.posts == 0 && summary.skipped == 0 {
             throw PostsError(.emptyInput, "\(name) holds no posts: expected one JSON object per line (see README, 'Data formats').", file: name)
         }
-        return summary
     }
 
     /// Reads all posts of several inputs into memory (for training-sized data).

@@ -68,6 +68,17 @@ public struct PostText {
         if !captions.isEmpty { captions.removeAll(keepingCapacity: true) }
     }
 
+    /// Reads one line: the fast scan, or when it declines (anything unusual) the full parser,
+    /// which reads the line or names what is wrong with it.
+    @inline(__always)
+    mutating func read(_ bytes: UnsafeRawBufferPointer) throws(LineError) {
+        do throws(LineError) {
+            try parse(bytes)
+        } catch {
+            load(try Post.parse(bytes))
+        }
+    }
+
     /// Takes the fields of a post the full parser read (when the fast scan declined a line).
     mutating func load(_ post: Post) {
         reset(UnsafeRawBufferPointer(start: nil, count: 0))
