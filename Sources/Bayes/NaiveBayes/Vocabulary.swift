@@ -54,6 +54,17 @@ public struct Vocabulary: Sendable {
     /// The index of a token, adding it (with its text) when new.
     public mutating func insert(_ hash: UInt64, text: () -> String) -> (index: Int, isNew: Bool) {
         if let i = index(of: hash) { return (i, false) }
+        return (add(hash) { $0.append(contentsOf: text().utf8) }, true)
+    }
+
+    /// `insert` with the text of token `i` of another vocabulary, copied as bytes.
+    mutating func insert(_ hash: UInt64, textOf i: Int, in other: Vocabulary) -> Int {
+        if let found = index(of: hash) { return found }
+        return add(hash) { $0.append(contentsOf: other.blob[Int(other.offsets[i])..<Int(other.offsets[i + 1])]) }
+    }
+
+    /// Adds a token the table lacks; `appendText` appends its UTF-8 text to the blob.
+    private mutating func add(_ hash: UInt64, appendingText appendText: (inout [UInt8]) -> Void) -> Int {
         if (count + 1) * 2 > keys.count { grow() }
         let k = Self.key(hash)
         let mask = keys.count - 1
@@ -62,23 +73,7 @@ public struct Vocabulary: Sendable {
         let index = count
         keys[i] = k
         slots[i] = Int32(index)
-        blob.append(contentsOf: text().utf8)
-        offsets.append(UInt32(blob.count))
-        return (index, true)
-    }
-
-    /// `insert` with the text of token `i` of another vocabulary, copied as bytes.
-    mutating func insert(_ hash: UInt64, textOf i: Int, in other: Vocabulary) -> Int {
-        if let found = index(of: hash) { return found }
-        if (count + 1) * 2 > keys.count { grow() }
-        let k = Self.key(hash)
-        let mask = keys.count - 1
-        var slot = Self.home(k, capacity: keys.count)
-        while keys[slot] != 0 { slot = (slot + 1) & mask }
-        let index = count
-        keys[slot] = k
-        slots[slot] = Int32(index)
-        blob.append(contentsOf: other.blob[Int(other.offsets[i])..<Int(other.offsets[i + 1])])
+        appendText(&blob)
         offsets.append(UInt32(blob.count))
         return index
     }
