@@ -155,9 +155,12 @@ private final class ChunkQueue: @unchecked Sendable {
         while waitingStart == waiting.count && !closed { condition.wait() }
         if closed { return nil }
         let item = waiting[waitingStart]
+        // Let go of the chunk's bytes now: the array is emptied only once workers catch up,
+        // which a steady stream of chunks may never let them do.
+        waiting[waitingStart].chunk = LineChunk()
         waitingStart += 1
-        if waitingStart == waiting.count {
-            waiting.removeAll(keepingCapacity: true)
+        if waitingStart == waiting.count || waitingStart >= 64 {
+            waiting.removeFirst(waitingStart)
             waitingStart = 0
         }
         return item

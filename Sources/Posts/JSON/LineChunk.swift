@@ -16,6 +16,8 @@ public struct LineChunk: Sendable {
     }
 
     public var lineCount: Int { lines.count }
+
+    public init() {}
 }
 
 extension PostReader {
