@@ -5,15 +5,16 @@ import Posts
 /// (keys, model name, decision words) are built once, numbers are formatted in place, and the
 /// thresholds are read from an array instead of a dictionary per flag.
 public struct ScoreLineWriter: Sendable {
-    /// `{"id":`
-    private static let open: [UInt8] = Array(#"{"id":"#.utf8)
-    /// `,"model":"NAME","scores":{"FLAG0":`
-    private let afterID: [UInt8]
-    /// `,"FLAGf":` for f ≥ 1 (index 0 unused).
-    private let scoreKeys: [[UInt8]]
-    /// `},"decision":{"FLAG0":` then `,"FLAGf":`, then each decision word quoted, then `}}`.
-    private let decisionKeys: [[UInt8]]
-    private static let decisionWords: [[UInt8]] = [Decision.flag, .unsure, .clear].map { Array("\"\($0.rawValue)\"".utf8) }
+    /// Every part of a line that never changes, back to back in one array (one borrow per line
+    /// instead of one per part): `{"id":`; `,"model":"NAME","scores":{"FLAG0":`; `,"FLAGf":` for
+    /// f ≥ 1; `},"decision":{"FLAG0":` then `,"FLAGf":`; each decision word, quoted.
+    private let parts: [UInt8]
+    private let open: Range<Int>
+    private let afterID: Range<Int>
+    /// Score keys for f ≥ 1 (index 0 unused), decision keys, decision words (flag, unsure, clear).
+    private let scoreKeys: [Range<Int>]
+    private let decisionKeys: [Range<Int>]
+    private let decisionWords: [Range<Int>]
     private let flagLogOdds: [Double]
     private let clearLogOdds: [Double]
 
@@ -24,11 +25,19 @@ public struct ScoreLineWriter: Sendable {
             return w.bytes
         }
         let flags = model.flags
-        afterID = Array(#","model":"#.utf8) + quoted(label) + Array(#","scores":{"#.utf8) + (flags.isEmpty ? [] : quoted(flags[0]) + [UInt8(ascii: ":")])
-        scoreKeys = flags.enumerated().map { f, flag in f == 0 ? [] : [UInt8(ascii: ",")] + quoted(flag) + [UInt8(ascii: ":")] }
-        decisionKeys = flags.enumerated().map { f, flag in
-            (f == 0 ? Array(#"},"decision":{"#.utf8) : [UInt8(ascii: ",")]) + quoted(flag) + [UInt8(ascii: ":")]
+        var parts: [UInt8] = []
+        func part(_ bytes: [UInt8]) -> Range<Int> {
+            parts += bytes
+            return parts.count - bytes.count..<parts.count
         }
+        open = part(Array(#"{"id":"#.utf8))
+        afterID = part(Array(#","model":"#.utf8) + quoted(label) + Array(#","scores":{"#.utf8) + (flags.isEmpty ? [] : quoted(flags[0]) + [UInt8(ascii: ":")]))
+        scoreKeys = flags.enumerated().map { f, flag in f == 0 ? 0..<0 : part([UInt8(ascii: ",")] + quoted(flag) + [UInt8(ascii: ":")]) }
+        decisionKeys = flags.enumerated().map { f, flag in
+            part((f == 0 ? Array(#"},"decision":{"#.utf8) : [UInt8(ascii: ",")]) + quoted(flag) + [UInt8(ascii: ":")])
+        }
+        decisionWords = [Decision.flag, .unsure, .clear].map { part(Array("\"\($0.rawValue)\"".utf8)) }
+        self.parts = parts
         flagLogOdds = flags.map { model.thresholds(for: $0).flagLogOdds }
         clearLogOdds = flags.map { model.thresholds(for: $0).clearLogOdds }
     }
@@ -43,24 +52,27 @@ public struct ScoreLineWriter: Sendable {
 
     /// Appends one score line (no newline) for a post with these log-odds per flag.
     public func write(id: String, logOdds: [Double], to out: inout [UInt8]) {
-        out.append(contentsOf: Self.open)
-        Self.appendQuoted(id, to: &out)
-        out.append(contentsOf: afterID)
-        let n = flagLogOdds.count
-        if n == 0 {
-            out.append(contentsOf: #"},"decision":{}}"#.utf8)
-            return
+        parts.withUnsafeBufferPointer { parts in
+            @inline(__always) func put(_ r: Range<Int>) { out.append(contentsOf: UnsafeBufferPointer(rebasing: parts[r])) }
+            put(open)
+            Self.appendQuoted(id, to: &out)
+            put(afterID)
+            let n = flagLogOdds.count
+            if n == 0 {
+                out.append(contentsOf: #"},"decision":{}}"#.utf8)
+                return
+            }
+            for f in 0..<n {
+                if f > 0 { put(scoreKeys[f]) }
+                Self.appendNumber(Scorer.probability(logOdds: logOdds[f]), to: &out)
+            }
+            for f in 0..<n {
+                put(decisionKeys[f])
+                put(decisionWords[decisionIndex(f, logOdds[f])])
+            }
+            out.append(UInt8(ascii: "}"))
+            out.append(UInt8(ascii: "}"))
         }
-        for f in 0..<n {
-            if f > 0 { out.append(contentsOf: scoreKeys[f]) }
-            Self.appendNumber(Scorer.probability(logOdds: logOdds[f]), to: &out)
-        }
-        for f in 0..<n {
-            out.append(contentsOf: decisionKeys[f])
-            out.append(contentsOf: Self.decisionWords[decisionIndex(f, logOdds[f])])
-        }
-        out.append(UInt8(ascii: "}"))
-        out.append(UInt8(ascii: "}"))
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
@@ -69,8 +81,13 @@ public struct ScoreLineWriter: Sendable {
     static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most ids need no escapes: one copy, not an append per byte.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
+        var s = s
+        let copied = s.withUTF8 { bytes in
+            for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
             out.append(UInt8(ascii: "\""))
             return
         }
