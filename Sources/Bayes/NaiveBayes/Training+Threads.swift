@@ -21,7 +21,7 @@ import Posts
 ///   exact. With other weights (0.3) training stays on one thread (`usesThreads`).
 ///
 /// Memory: each worker has its own count table, so up to `threads` times the vocabulary, plus
-/// one chunk per worker in flight.
+/// two chunks per worker in flight.
 extension Training {
     /// Whether `train` can split its work over `threads` threads and still give the one-thread
     /// model exactly (see above).
