@@ -55,7 +55,7 @@ extension Training {
         var failures: [PostsError] = []
         var learned = 0
         var unlabelled = 0
-        /// The ids and labels learned, as the data hash reads them: id, (0x1F label)*, 0x0A.
+        /// The ids and labels learned, as the data hash reads them (`appendHashRecord`).
         var hashed: [UInt8] = []
     }
 
@@ -133,8 +133,8 @@ private final class ChunkQueue: @unchecked Sendable {
 
     let limit: Int
     private let condition = NSCondition()
+    /// At most `limit` items: the main thread keeps no more out.
     private var waiting: [Item] = []
-    private var waitingStart = 0
     private var results: [Int: Training.ChunkResult] = [:]
     private var closed = false
 
@@ -152,18 +152,9 @@ private final class ChunkQueue: @unchecked Sendable {
     func take() -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while waitingStart == waiting.count && !closed { condition.wait() }
+        while waiting.isEmpty && !closed { condition.wait() }
         if closed { return nil }
-        let item = waiting[waitingStart]
-        // Let go of the chunk's bytes now: the array is emptied only once workers catch up,
-        // which a steady stream of chunks may never let them do.
-        waiting[waitingStart].chunk = LineChunk()
-        waitingStart += 1
-        if waitingStart == waiting.count || waitingStart >= 64 {
-            waiting.removeFirst(waitingStart)
-            waitingStart = 0
-        }
-        return item
+        return waiting.removeFirst()
     }
 
     func finish(_ number: Int, _ result: Training.ChunkResult) {
@@ -202,12 +193,7 @@ extension Training.Worker {
                 return
             }
             builder.learn(post, extractor: &extractor)
-            r.hashed.append(contentsOf: post.id.utf8)
-            for l in labels {
-                r.hashed.append(0x1F)
-                r.hashed.append(contentsOf: l.utf8)
-            }
-            r.hashed.append(0x0A)
+            Training.appendHashRecord(id: post.id, labels: labels, to: &r.hashed)
             r.learned += 1
         }
         return r

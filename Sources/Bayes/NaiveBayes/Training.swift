@@ -32,11 +32,15 @@ public struct Training {
         public init() {}
     }
 
-    /// `TokenHash.hash(s.utf8, from: h)` over the string's contiguous bytes.
-    @inline(__always)
-    static func hash(_ s: String, from h: UInt64) -> UInt64 {
-        var s = s
-        return s.withUTF8 { TokenHash.hash($0, from: h) }
+    /// What the data hash reads of a learned post: its id, then 0x1F and each label, then 0x0A.
+    /// One place for the format, which one thread and several (`Training+Threads.swift`) share.
+    static func appendHashRecord(id: String, labels: [String], to out: inout [UInt8]) {
+        out.append(contentsOf: id.utf8)
+        for l in labels {
+            out.append(0x1F)
+            out.append(contentsOf: l.utf8)
+        }
+        out.append(0x0A)
     }
 
     /// Which fold a post belongs to: fixed by its id, so reruns agree.
@@ -70,6 +74,7 @@ public struct Training {
         var extractor = FeatureExtractor(configuration: configuration.features)
         var summary = Summary()
         var hash = TokenHash.offsetBasis
+        var record: [UInt8] = []
         for input in inputs {
             let s = try reader.forEachPostText(in: input) { post in
                 guard let labels = post.labels else {
@@ -77,9 +82,9 @@ public struct Training {
                     return
                 }
                 builder.learn(post, extractor: &extractor)
-                hash = Self.hash(post.id, from: hash)
-                for l in labels { hash = Self.hash(l, from: TokenHash.step(hash, 0x1F)) }
-                hash = TokenHash.step(hash, 0x0A)
+                record.removeAll(keepingCapacity: true)
+                Self.appendHashRecord(id: post.id, labels: labels, to: &record)
+                hash = TokenHash.hash(record, from: hash)
                 summary.posts += 1
                 if summary.posts % 10_000 == 0 { progress(summary.posts) }
             }

@@ -15,8 +15,6 @@ public struct LineChunk: Sendable {
         var number: Int
     }
 
-    public var lineCount: Int { lines.count }
-
     public init() {}
 }
 
